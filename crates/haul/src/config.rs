@@ -1,0 +1,182 @@
+//! Haul's settings for one run: where the Hub is, where the cache is, how many files at once, and the
+//! Hugging Face environment conventions (`HF_ENDPOINT`, `HF_HOME`, `HF_HUB_CACHE`, `HF_TOKEN_PATH`,
+//! `HF_HUB_OFFLINE`) resolved exactly as the Python client resolves them.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+
+pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The Hub (or a mirror); API, resolve and web URLs hang off it.
+    pub endpoint: Url,
+    /// `$HF_HOME`: the token file and the default cache live below it.
+    pub hf_home: PathBuf,
+    /// `$HF_HUB_CACHE`: `models--org--name/…` folders live here.
+    pub hub_cache: PathBuf,
+    /// The Python client's token file.
+    pub token_path: PathBuf,
+    /// `HF_HUB_OFFLINE`: no request at all; answer from the cache or fail.
+    pub offline: bool,
+    /// Files downloaded at once.
+    pub max_workers: usize,
+    /// Attempts for one request or one file before giving up.
+    pub retries: u32,
+    /// How long a metadata request may take; mirrors and proxies can take seconds to answer a HEAD.
+    pub metadata_timeout: Duration,
+    /// A connection that delivers no byte for this long is dropped and the file resumed.
+    pub read_timeout: Duration,
+    /// First pause between retries; doubled each time, with jitter.
+    pub retry_base_delay: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{var} is '{value}', which is not a URL: {reason}")]
+    BadEndpoint {
+        var: &'static str,
+        value: String,
+        reason: String,
+    },
+    #[error("cannot find a home directory to place the Hugging Face cache in: set HF_HOME")]
+    NoHome,
+}
+
+fn truthy(value: &str) -> bool {
+    matches!(
+        value.trim().to_ascii_uppercase().as_str(),
+        "1" | "ON" | "YES" | "TRUE"
+    )
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_vars(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Resolves the settings from any variable source (tests pass a map).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let endpoint_text = var("HF_ENDPOINT").unwrap_or_else(|| DEFAULT_ENDPOINT.to_string());
+        let endpoint =
+            parse_endpoint(&endpoint_text).map_err(|reason| ConfigError::BadEndpoint {
+                var: "HF_ENDPOINT",
+                value: endpoint_text.clone(),
+                reason,
+            })?;
+        let home = var("HOME").map(PathBuf::from);
+        let hf_home = match var("HF_HOME") {
+            Some(h) => expand_user(&h, home.as_ref()),
+            None => match var("XDG_CACHE_HOME") {
+                Some(x) => PathBuf::from(x).join("huggingface"),
+                None => home
+                    .clone()
+                    .ok_or(ConfigError::NoHome)?
+                    .join(".cache")
+                    .join("huggingface"),
+            },
+        };
+        let hub_cache = var("HF_HUB_CACHE")
+            .or_else(|| var("HUGGINGFACE_HUB_CACHE"))
+            .map(|p| expand_user(&p, home.as_ref()))
+            .unwrap_or_else(|| hf_home.join("hub"));
+        let token_path = var("HF_TOKEN_PATH")
+            .map(|p| expand_user(&p, home.as_ref()))
+            .unwrap_or_else(|| hf_home.join("token"));
+        let offline = var("HF_HUB_OFFLINE").is_some_and(|v| truthy(&v));
+        Ok(Config {
+            endpoint,
+            hf_home,
+            hub_cache,
+            token_path,
+            offline,
+            max_workers: 8,
+            retries: 5,
+            metadata_timeout: Duration::from_secs(60),
+            read_timeout: Duration::from_secs(30),
+            retry_base_delay: Duration::from_millis(500),
+        })
+    }
+
+    /// The endpoint without a trailing slash, as URLs are built on it.
+    pub fn endpoint_str(&self) -> &str {
+        self.endpoint.as_str().trim_end_matches('/')
+    }
+}
+
+pub fn parse_endpoint(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text.trim()).map_err(|e| e.to_string())?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("only http and https endpoints are supported".into());
+    }
+    if url.host_str().is_none() {
+        return Err("it has no host".into());
+    }
+    Ok(url)
+}
+
+fn expand_user(path: &str, home: Option<&PathBuf>) -> PathBuf {
+    match (path.strip_prefix("~/"), home) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Config {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_vars(|k| map.get(k).cloned()).unwrap()
+    }
+
+    #[test]
+    fn defaults_follow_the_python_client() {
+        let c = config(&[("HOME", "/home/u")]);
+        assert_eq!(c.endpoint_str(), "https://huggingface.co");
+        assert_eq!(c.hub_cache, PathBuf::from("/home/u/.cache/huggingface/hub"));
+        assert_eq!(
+            c.token_path,
+            PathBuf::from("/home/u/.cache/huggingface/token")
+        );
+        assert!(!c.offline);
+    }
+
+    #[test]
+    fn environment_overrides() {
+        let c = config(&[
+            ("HOME", "/home/u"),
+            ("HF_HOME", "~/hf"),
+            ("HF_ENDPOINT", "http://127.0.0.1:9/"),
+            ("HF_HUB_OFFLINE", "yes"),
+        ]);
+        assert_eq!(c.hub_cache, PathBuf::from("/home/u/hf/hub"));
+        assert_eq!(c.endpoint_str(), "http://127.0.0.1:9");
+        assert!(c.offline);
+        let c = config(&[
+            ("HOME", "/h"),
+            ("XDG_CACHE_HOME", "/x"),
+            ("HF_HUB_CACHE", "/c"),
+            ("HF_TOKEN_PATH", "/t"),
+        ]);
+        assert_eq!(
+            (c.hf_home, c.hub_cache, c.token_path),
+            ("/x/huggingface".into(), "/c".into(), "/t".into())
+        );
+    }
+
+    #[test]
+    fn bad_endpoint_is_explained() {
+        let err =
+            Config::from_vars(|k| (k == "HF_ENDPOINT").then(|| "ftp://x".to_string())).unwrap_err();
+        assert!(err.to_string().contains("HF_ENDPOINT"), "{err}");
+    }
+}

@@ -1,0 +1,113 @@
+//! The facade's error: every module's error in one enum, each classified into a kind that faces map
+//! to exit codes (CLI) or to a serialisable error (app, `--json`).
+
+use serde::Serialize;
+
+use crate::cache::CacheError;
+use crate::config::ConfigError;
+use crate::hub::HubError;
+use crate::plan::PlanError;
+use crate::repo_ref::RepoRefError;
+use crate::transfer::TransferError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    RepoRef(#[from] RepoRefError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Hub(#[from] HubError),
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Transfer(#[from] TransferError),
+    #[error("{failed} of {total} files could not be downloaded; the first: {first}")]
+    FilesFailed {
+        failed: usize,
+        total: usize,
+        first: Box<TransferError>,
+        /// Every failure, by path.
+        failures: Vec<(String, String)>,
+    },
+}
+
+/// The families of failure a user or a script tells apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// Something the user typed or configured is malformed.
+    Input,
+    /// Repo, revision or file does not exist (or is private and invisible).
+    NotFound,
+    /// Gated, unapproved, or a bad token.
+    Auth,
+    /// The network or the server failed, even after retries.
+    Network,
+    /// A file's content did not match its hash, or the server sent something unsafe.
+    Integrity,
+    /// The disk is full, too small, or not writable.
+    Disk,
+    /// Offline, and what was asked for is not cached.
+    Offline,
+}
+
+impl ErrorKind {
+    /// The CLI's exit code for this kind (documented in `haul --help`).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            ErrorKind::Input => 2,
+            ErrorKind::NotFound => 3,
+            ErrorKind::Auth => 4,
+            ErrorKind::Network => 5,
+            ErrorKind::Integrity => 6,
+            ErrorKind::Disk => 7,
+            ErrorKind::Offline => 8,
+        }
+    }
+}
+
+fn hub_kind(e: &HubError) -> ErrorKind {
+    match e {
+        HubError::RepoNotFound { .. }
+        | HubError::RevisionNotFound { .. }
+        | HubError::EntryNotFound { .. } => ErrorKind::NotFound,
+        HubError::GatedNeedsToken { .. }
+        | HubError::GatedNotApproved { .. }
+        | HubError::InvalidToken => ErrorKind::Auth,
+        HubError::RateLimited { .. }
+        | HubError::Server { .. }
+        | HubError::Network { .. }
+        | HubError::NotAHub { .. }
+        | HubError::Unexpected { .. }
+        | HubError::Client(_) => ErrorKind::Network,
+    }
+}
+
+fn transfer_kind(e: &TransferError) -> ErrorKind {
+    match e {
+        TransferError::Hub(h) => hub_kind(h),
+        TransferError::Cache(_) => ErrorKind::Disk,
+        TransferError::HashMismatch { .. } => ErrorKind::Integrity,
+        TransferError::Exhausted { .. } => ErrorKind::Network,
+    }
+}
+
+impl Error {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::RepoRef(_) | Error::Config(_) => ErrorKind::Input,
+            Error::Hub(h) => hub_kind(h),
+            Error::Cache(CacheError::UnsafePath(_)) => ErrorKind::Integrity,
+            Error::Cache(_) => ErrorKind::Disk,
+            Error::Plan(PlanError::BadPattern { .. }) => ErrorKind::Input,
+            Error::Plan(PlanError::UnsafeEntry(_)) => ErrorKind::Integrity,
+            Error::Plan(PlanError::NoSuchFile { .. }) => ErrorKind::NotFound,
+            Error::Plan(PlanError::OfflineNotCached { .. }) => ErrorKind::Offline,
+            Error::Transfer(t) => transfer_kind(t),
+            Error::FilesFailed { first, .. } => transfer_kind(first),
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! Haul's core: download Hugging Face Hub repositories into the standard HF cache (or a plain
+//! folder), every byte verified against the Hub's hashes. The faces (CLI, desktop app, daemon) call
+//! [`Haul`]; nothing here knows about terminals or windows.
+
+pub mod auth;
+pub mod cache;
+pub mod config;
+mod error;
+pub mod events;
+mod facade;
+pub mod hub;
+pub mod plan;
+pub mod repo_ref;
+pub mod transfer;
+pub mod verify;
+
+pub use auth::{Token, TokenSource, resolve_token};
+pub use config::Config;
+pub use error::{Error, ErrorKind};
+pub use events::{Event, ProgressSnapshot};
+pub use facade::{DownloadReport, Haul};
+pub use plan::{Destination, DownloadRequest, Plan, PlannedFile};
+pub use repo_ref::{RepoRef, RepoType};
+pub use transfer::TransferOptions;
