@@ -1,0 +1,112 @@
+//! The command line: every subcommand, flag and its help text. Parsing only; no behaviour here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  unexpected internal error
+  2  bad input (arguments, repository reference, pattern, configuration)
+  3  repository, revision or file not found
+  4  authentication: gated repository, unapproved account, invalid token
+  5  network or server failure (after retries)
+  6  integrity: a file did not match its hash, or the Hub listed an unsafe file name
+  7  disk: full, too small, or not writable
+  8  offline (HF_HUB_OFFLINE) and the files are not in the cache
+
+Environment: HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, HF_TOKEN, HF_TOKEN_PATH and HF_HUB_OFFLINE mean what
+they mean to the Python huggingface_hub client; downloads land in the same cache it reads.";
+
+/// Download Hugging Face Hub repositories into the Hugging Face cache, every byte verified.
+#[derive(Debug, Parser)]
+#[command(name = "haul", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Hub endpoint to use instead of HF_ENDPOINT (default https://huggingface.co).
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint: Option<String>,
+
+    /// More log output on stderr (repeat for more); RUST_LOG also works.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Download a repository (or some of its files) into the HF cache or a folder.
+    #[command(after_help = DOWNLOAD_EXAMPLES)]
+    Download(DownloadArgs),
+}
+
+const DOWNLOAD_EXAMPLES: &str = "\
+Examples:
+  haul download openai-community/gpt2
+  haul download org/model config.json model.safetensors
+  haul download org/model --include '*.json' --include 'onnx/*' --exclude '*fp32*'
+  haul download datasets/org/data@v1.0 --dry-run
+  haul download https://huggingface.co/org/model/tree/refs%2Fpr%2F3
+  haul download org/model --local-dir ./model --json";
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RepoTypeArg {
+    Model,
+    Dataset,
+    Space,
+}
+
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    /// org/name, datasets/org/name, org/name@revision, or a Hub URL (/tree/…, /blob/…, /resolve/…).
+    pub repo: String,
+
+    /// Only these files (exact paths in the repository).
+    pub files: Vec<String>,
+
+    /// Branch, tag, commit or refs/pr/N (default: main, or what the reference names).
+    #[arg(long, short = 'r')]
+    pub revision: Option<String>,
+
+    /// Only files matching this glob (repeatable; `*` crosses folders, `dir/` means all below dir).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+
+    /// Skip files matching this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Repository type when the reference has no datasets/ or spaces/ prefix.
+    #[arg(long, value_enum, default_value = "model")]
+    pub repo_type: RepoTypeArg,
+
+    /// HF cache root to use instead of HF_HUB_CACHE.
+    #[arg(long, value_name = "DIR", conflicts_with = "local_dir")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Put real files in DIR instead of the cache (compatible with `hf download --local-dir`).
+    #[arg(long, value_name = "DIR")]
+    pub local_dir: Option<PathBuf>,
+
+    /// Show the plan (files, sizes, what is already here) and download nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Hub token (else HF_TOKEN, else the token file). Prefer HF_TOKEN: arguments show in process lists.
+    #[arg(long, value_name = "TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
+    /// Files downloaded at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub max_workers: u16,
+
+    /// One JSON object per line on stdout: the plan, progress snapshots, file events, the result.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Print only the final path (or errors).
+    #[arg(short, long)]
+    pub quiet: bool,
+}

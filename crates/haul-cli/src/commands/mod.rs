@@ -1,0 +1,3 @@
+//! One module per subcommand: parse arguments into a core request, call the facade, render.
+
+pub mod download;
