@@ -98,9 +98,9 @@ pub struct DownloadArgs {
     #[arg(long, value_name = "TOKEN", hide_env_values = true)]
     pub token: Option<String>,
 
-    /// Files downloaded at once.
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub max_workers: u16,
+    /// Files downloaded at once [default: 8, or HAUL_MAX_WORKERS].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub max_workers: Option<u16>,
 
     /// One JSON object per line on stdout: the plan, progress snapshots, file events, the result.
     #[arg(long)]

@@ -43,6 +43,32 @@ pub enum ConfigError {
     },
     #[error("cannot find a home directory to place the Hugging Face cache in: set HF_HOME")]
     NoHome,
+    #[error("{var} is '{value}': expected {expected}")]
+    BadValue {
+        var: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+}
+
+/// Reads a whole number from `var`, within `range`.
+fn number(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    range: std::ops::RangeInclusive<u64>,
+    expected: &'static str,
+) -> Result<Option<u64>, ConfigError> {
+    let Some(value) = var(name) else {
+        return Ok(None);
+    };
+    match value.trim().parse::<u64>() {
+        Ok(n) if range.contains(&n) => Ok(Some(n)),
+        _ => Err(ConfigError::BadValue {
+            var: name,
+            value,
+            expected,
+        }),
+    }
 }
 
 fn truthy(value: &str) -> bool {
@@ -87,17 +113,47 @@ impl Config {
             .map(|p| expand_user(&p, home.as_ref()))
             .unwrap_or_else(|| hf_home.join("token"));
         let offline = var("HF_HUB_OFFLINE").is_some_and(|v| truthy(&v));
+        let max_workers = number(
+            &var,
+            "HAUL_MAX_WORKERS",
+            1..=256,
+            "a number of files from 1 to 256",
+        )?;
+        let retries = number(
+            &var,
+            "HAUL_RETRIES",
+            1..=100,
+            "a number of attempts from 1 to 100",
+        )?;
+        let retry_delay = number(
+            &var,
+            "HAUL_RETRY_DELAY_MS",
+            1..=60_000,
+            "milliseconds from 1 to 60000",
+        )?;
+        let read_timeout = number(
+            &var,
+            "HAUL_READ_TIMEOUT_SECS",
+            1..=3600,
+            "seconds from 1 to 3600",
+        )?;
+        let metadata_timeout = number(
+            &var,
+            "HAUL_METADATA_TIMEOUT_SECS",
+            1..=3600,
+            "seconds from 1 to 3600",
+        )?;
         Ok(Config {
             endpoint,
             hf_home,
             hub_cache,
             token_path,
             offline,
-            max_workers: 8,
-            retries: 5,
-            metadata_timeout: Duration::from_secs(60),
-            read_timeout: Duration::from_secs(30),
-            retry_base_delay: Duration::from_millis(500),
+            max_workers: max_workers.map_or(8, |n| n as usize),
+            retries: retries.map_or(5, |n| n as u32),
+            metadata_timeout: Duration::from_secs(metadata_timeout.unwrap_or(60)),
+            read_timeout: Duration::from_secs(read_timeout.unwrap_or(30)),
+            retry_base_delay: Duration::from_millis(retry_delay.unwrap_or(500)),
         })
     }
 
@@ -171,6 +227,27 @@ mod tests {
             (c.hf_home, c.hub_cache, c.token_path),
             ("/x/huggingface".into(), "/c".into(), "/t".into())
         );
+    }
+
+    #[test]
+    fn haul_tuning_variables() {
+        let c = config(&[
+            ("HOME", "/h"),
+            ("HAUL_RETRIES", "2"),
+            ("HAUL_RETRY_DELAY_MS", "10"),
+            ("HAUL_READ_TIMEOUT_SECS", "3"),
+        ]);
+        assert_eq!(
+            (c.retries, c.retry_base_delay, c.read_timeout),
+            (2, Duration::from_millis(10), Duration::from_secs(3))
+        );
+        let err = Config::from_vars(|k| match k {
+            "HOME" => Some("/h".into()),
+            "HAUL_MAX_WORKERS" => Some("0".into()),
+            _ => None,
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("HAUL_MAX_WORKERS is '0'"), "{err}");
     }
 
     #[test]

@@ -62,7 +62,9 @@ pub async fn run(haul: &Haul, args: DownloadArgs) -> Result<(), haul::Error> {
     }
 
     let mut options = TransferOptions::from_config(haul.config());
-    options.max_workers = usize::from(args.max_workers);
+    if let Some(workers) = args.max_workers {
+        options.max_workers = usize::from(workers);
+    }
     let events = haul.subscribe();
     let (stop, stopped) = tokio::sync::oneshot::channel();
     let renderer = tokio::spawn(render_events(events, mode, plan.bytes_to_fetch(), stopped));
