@@ -179,6 +179,14 @@ async fn hub(State(s): State<Arc<Shared>>, req: Request) -> Response {
     if !allowed {
         return error_response(StatusCode::METHOD_NOT_ALLOWED, None, "Method not allowed");
     }
+    let listed_rev = match &route {
+        Route::Info { rev } if call.query_flag("blobs") => Some(rev.as_deref().unwrap_or("main")),
+        Route::Tree { rev, .. } | Route::PathsInfo { rev } => Some(rev.as_str()),
+        _ => None,
+    };
+    if let Some(commit) = listed_rev.and_then(|r| call.repo.resolve(r)) {
+        crate::content::warm_hashes(commit.files.values().cloned()).await;
+    }
     match route {
         Route::WhoAmI => HubError::NotFound.into_response(),
         Route::Info { rev } => crate::listing::repo_info(&call, rev.as_deref()),

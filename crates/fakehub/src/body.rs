@@ -17,6 +17,9 @@ use crate::faults::{BodyFaults, Faults};
 /// Bodies go out in pieces of at most this size.
 const CHUNK: u64 = 64 * 1024;
 
+/// Pause between the last byte before a dropped connection and the drop.
+const DROP_GRACE: Duration = Duration::from_millis(100);
+
 /// A body whose size axum cannot see, so it adds no `Content-Length` of its own; used for every HEAD answer
 /// (hyper sends no body for HEAD anyway) so the headers say exactly what this crate decided.
 pub(crate) fn head_body() -> Body {
@@ -180,6 +183,9 @@ impl BodyStream {
         }
         if self.plan.drop_at.is_some_and(|at| self.sent >= at) {
             self.done = true;
+            // hyper discards what it has buffered but not yet written when a body fails; pausing first lets
+            // it flush, so the client really receives the promised bytes before the connection dies.
+            tokio::time::sleep(DROP_GRACE).await;
             return Some(Err(io::Error::new(
                 io::ErrorKind::ConnectionAborted,
                 "fakehub fault: connection dropped mid-body",

@@ -208,6 +208,11 @@ impl FileSpec {
         }
     }
 
+    /// Whether the hashes are already known (computing them reads the whole content).
+    pub fn hashes_ready(&self) -> bool {
+        self.hashes.get().is_some()
+    }
+
     /// A cheap stand-in for the content's identity, so commit ids need no hashing of large files.
     pub(crate) fn identity(&self) -> String {
         match &*self.content {
@@ -235,6 +240,21 @@ impl FileSpec {
             }
         })
     }
+}
+
+/// Computes the hashes of `files` not yet known on a blocking thread, so hashing a multi-gigabyte file does
+/// not hold up the other requests of the runtime.
+pub(crate) async fn warm_hashes(files: impl IntoIterator<Item = FileSpec>) {
+    let cold: Vec<FileSpec> = files.into_iter().filter(|f| !f.hashes_ready()).collect();
+    if cold.is_empty() {
+        return;
+    }
+    let _ = tokio::task::spawn_blocking(move || {
+        for f in cold {
+            f.hashes();
+        }
+    })
+    .await;
 }
 
 /// The git blob id of `bytes`.

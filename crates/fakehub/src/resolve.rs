@@ -65,6 +65,7 @@ pub(crate) async fn resolve(call: &Call<'_>, rev: &str, path: &str) -> Response 
         }
         .into_response();
     };
+    crate::content::warm_hashes([file.clone()]).await;
     let faults = call.shared.faults.get();
     if *call.method == Method::HEAD && faults.head_delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.head_delay_ms)).await;
