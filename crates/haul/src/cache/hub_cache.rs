@@ -4,13 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{CacheError, Presence, WritePaths, safe_relative, write_atomically};
+use super::{CacheError, Presence, WritePaths, safe_relative, write_atomically, write_cachedir_tag};
 use crate::repo_ref::RepoType;
-
-const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
-# This file is a cache directory tag created by huggingface_hub.\n\
-# For information about cache directory tags, see:\n\
-#\thttps://bford.info/cachedir/\n";
 
 /// `models--org--name`: the folder name of a repo in the cache.
 pub fn repo_folder_name(repo_type: RepoType, repo_id: &str) -> String {
@@ -62,11 +57,7 @@ impl HubCache {
         ] {
             std::fs::create_dir_all(&dir).map_err(|e| CacheError::io("create", &dir, e))?;
         }
-        let tag = self.root.join("CACHEDIR.TAG");
-        if !tag.exists() {
-            write_atomically(&tag, CACHEDIR_TAG.as_bytes())?;
-        }
-        Ok(())
+        write_cachedir_tag(&self.root)
     }
 
     pub fn write_paths(&self, etag: &str) -> WritePaths {

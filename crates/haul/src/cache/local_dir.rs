@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::{CacheError, Presence, WritePaths, safe_relative, write_atomically};
+use super::{CacheError, Presence, WritePaths, safe_relative, write_atomically, write_cachedir_tag};
 
 #[derive(Clone, Debug)]
 pub struct LocalDir {
@@ -53,7 +53,7 @@ impl LocalDir {
         if !gitignore.exists() {
             write_atomically(&gitignore, b"*")?;
         }
-        Ok(())
+        write_cachedir_tag(&self.bookkeeping())
     }
 
     pub fn write_paths(&self, path: &str, etag: &str) -> Result<WritePaths, CacheError> {

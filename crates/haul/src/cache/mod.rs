@@ -201,6 +201,22 @@ pub fn free_space(path: &Path) -> Result<u64, CacheError> {
     Ok(stat.f_bavail.saturating_mul(stat.f_frsize))
 }
 
+/// The cache-directory tag (bford.info/cachedir) that tells backup tools to skip a folder, word for
+/// word as `huggingface_hub` writes it.
+const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
+# This file is a cache directory tag created by huggingface_hub.\n\
+# For information about cache directory tags, see:\n\
+#\thttps://bford.info/cachedir/\n";
+
+/// Puts `CACHEDIR.TAG` in `dir` unless one is there.
+pub(crate) fn write_cachedir_tag(dir: &Path) -> Result<(), CacheError> {
+    let tag = dir.join("CACHEDIR.TAG");
+    if tag.exists() {
+        return Ok(());
+    }
+    write_atomically(&tag, CACHEDIR_TAG.as_bytes())
+}
+
 /// Writes `contents` to `path` through a temporary file and a rename, so readers never see half of it.
 pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), CacheError> {
     let parent = path.parent().unwrap_or(Path::new("."));
