@@ -22,8 +22,9 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The protocol it speaks is described in the project's shared HUB_PROTOCOL notes; the real Python client
-//! `huggingface_hub` downloads from it in `tests/interop`.
+//! Its fidelity is checked by letting the real Python client, `huggingface_hub`, download from it
+//! (`tests/interop/test_fakehub_fidelity.py`). The binary, the manifest format, the fault switches and the
+//! admin endpoints are described in the crate's README.
 
 mod admin;
 mod api;
