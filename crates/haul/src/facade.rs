@@ -93,41 +93,24 @@ impl Haul {
         };
         let (commit, info) = hub.repo_info(target, &revision).await?;
         let wanted = plan::explicit_files(request);
-        let entries = if wanted.is_empty() {
-            let listed = hub
-                .list_files(target, &commit, repo.folder.as_deref())
-                .await?;
-            listed
-                .into_iter()
-                .filter(|e| selection.wants(&e.path))
-                .collect()
+        let listed = if wanted.is_empty() {
+            hub.list_files(target, &commit, repo.folder.as_deref())
+                .await?
         } else {
-            let found = hub.paths_info(target, &commit, &wanted).await?;
-            if let Some(missing) = wanted.iter().find(|w| !found.iter().any(|f| &f.path == *w)) {
-                return Err(PlanError::NoSuchFile {
-                    repo: repo.to_string(),
-                    revision,
-                    path: missing.clone(),
-                }
-                .into());
-            }
-            found
+            hub.paths_info(target, &commit, &wanted).await?
         };
-        let files = plan::planned_files(entries, &store, &commit)?;
-        Ok(Plan {
-            repo_type: repo.repo_type,
-            repo_id: repo.repo_id.clone(),
-            destination_kind: destination_kind(&store),
-            destination: store.root_for(&commit),
-            free_space: free_space(&store.space_probe()).ok(),
-            revision,
-            commit,
-            gated: info.is_gated(),
-            private: info.private,
-            offline: false,
-            files,
-            store,
-        })
+        let entries =
+            plan::choose(listed, &wanted, &selection).map_err(|path| PlanError::NoSuchFile {
+                repo: repo.to_string(),
+                revision: revision.clone(),
+                path,
+            })?;
+        let free_space = free_space(&store.space_probe()).ok();
+        let mut plan = assemble(repo, store, revision, commit, entries)?;
+        plan.free_space = free_space;
+        plan.gated = info.is_gated();
+        plan.private = info.private;
+        Ok(plan)
     }
 
     /// Plans from the cache alone: the ref (or the commit itself) must lead to a snapshot on disk.
@@ -139,15 +122,15 @@ impl Haul {
         revision: String,
     ) -> Result<Plan, Error> {
         let repo = &request.repo;
-        let not_cached = || {
+        let not_cached = |what: String| {
             Error::from(PlanError::OfflineNotCached {
-                repo: repo.to_string(),
+                repo: what,
                 revision: revision.clone(),
                 cache: self.config.hub_cache.clone(),
             })
         };
         let Store::Cache(cache) = &store else {
-            return Err(not_cached());
+            return Err(not_cached(repo.to_string()));
         };
         let is_commit = revision.len() == 40 && revision.chars().all(|c| c.is_ascii_hexdigit());
         let commit = if is_commit {
@@ -155,50 +138,18 @@ impl Haul {
         } else {
             let ref_path = cache.ref_path(&revision)?;
             std::fs::read_to_string(&ref_path)
-                .map_err(|_| not_cached())?
+                .map_err(|_| not_cached(repo.to_string()))?
                 .trim()
                 .to_string()
         };
         let snapshot = cache.snapshot_dir(&commit);
-        let entries = plan::files_in_snapshot(&snapshot).map_err(|_| not_cached())?;
-        let wanted = plan::explicit_files(request);
-        let entries: Vec<_> = if wanted.is_empty() {
-            entries
-                .into_iter()
-                .filter(|e| selection.wants(&e.path))
-                .collect()
-        } else {
-            if let Some(missing) = wanted
-                .iter()
-                .find(|w| !entries.iter().any(|e| &e.path == *w))
-            {
-                return Err(PlanError::OfflineNotCached {
-                    repo: format!("{repo} file '{missing}'"),
-                    revision,
-                    cache: self.config.hub_cache.clone(),
-                }
-                .into());
-            }
-            entries
-                .into_iter()
-                .filter(|e| wanted.contains(&e.path))
-                .collect()
-        };
-        let files = plan::planned_files(entries, &store, &commit)?;
-        Ok(Plan {
-            repo_type: repo.repo_type,
-            repo_id: repo.repo_id.clone(),
-            destination_kind: destination_kind(&store),
-            destination: store.root_for(&commit),
-            free_space: None,
-            revision,
-            commit,
-            gated: false,
-            private: false,
-            offline: true,
-            files,
-            store,
-        })
+        let cached =
+            plan::files_in_snapshot(&snapshot).map_err(|_| not_cached(repo.to_string()))?;
+        let entries = plan::choose(cached, &plan::explicit_files(request), selection)
+            .map_err(|missing| not_cached(format!("{repo} file '{missing}'")))?;
+        let mut plan = assemble(repo, store, revision, commit, entries)?;
+        plan.offline = true;
+        Ok(plan)
     }
 
     /// Fetches what the plan lacks, verifies it, and puts it in place. Files already present are only linked.
@@ -298,6 +249,31 @@ impl Haul {
             elapsed_secs: started.elapsed().as_secs_f64(),
         })
     }
+}
+
+/// A plan of `entries` at `commit`; the caller fills in what it learnt about the repo.
+fn assemble(
+    repo: &RepoRef,
+    store: Store,
+    revision: String,
+    commit: String,
+    entries: Vec<crate::hub::TreeEntry>,
+) -> Result<Plan, Error> {
+    let files = plan::planned_files(entries, &store, &commit)?;
+    Ok(Plan {
+        repo_type: repo.repo_type,
+        repo_id: repo.repo_id.clone(),
+        destination_kind: destination_kind(&store),
+        destination: store.root_for(&commit),
+        free_space: None,
+        revision,
+        commit,
+        gated: false,
+        private: false,
+        offline: false,
+        files,
+        store,
+    })
 }
 
 fn destination_kind(store: &Store) -> &'static str {

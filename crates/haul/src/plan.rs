@@ -206,6 +206,31 @@ pub fn explicit_files(request: &DownloadRequest) -> Vec<String> {
     files
 }
 
+/// Keeps the entries the request wants: exactly the named files when there are any (each must be
+/// there, or its path is returned as the error), else those the selection accepts.
+pub fn choose(
+    entries: Vec<TreeEntry>,
+    wanted: &[String],
+    selection: &Selection,
+) -> Result<Vec<TreeEntry>, String> {
+    if wanted.is_empty() {
+        return Ok(entries
+            .into_iter()
+            .filter(|e| selection.wants(&e.path))
+            .collect());
+    }
+    if let Some(missing) = wanted
+        .iter()
+        .find(|w| !entries.iter().any(|e| &e.path == *w))
+    {
+        return Err(missing.clone());
+    }
+    Ok(entries
+        .into_iter()
+        .filter(|e| wanted.contains(&e.path))
+        .collect())
+}
+
 /// Turns listed entries into planned files, refusing unsafe names and checking what is in place.
 pub fn planned_files(
     entries: Vec<TreeEntry>,

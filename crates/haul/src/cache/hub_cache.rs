@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{CacheError, Presence, WritePaths, safe_relative, write_atomically, write_cachedir_tag};
+use super::{
+    CacheError, Presence, WritePaths, safe_relative, write_atomically, write_cachedir_tag,
+};
 use crate::repo_ref::RepoType;
 
 /// `models--org--name`: the folder name of a repo in the cache.

@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::{CacheError, Presence, WritePaths, safe_relative, write_atomically, write_cachedir_tag};
+use super::{
+    CacheError, Presence, WritePaths, safe_relative, write_atomically, write_cachedir_tag,
+};
 
 #[derive(Clone, Debug)]
 pub struct LocalDir {
