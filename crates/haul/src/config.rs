@@ -7,10 +7,14 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::paths::HaulDirs;
+
 pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
 
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// Haul's own folders (registry, settings, logs).
+    pub dirs: HaulDirs,
     /// The Hub (or a mirror); API, resolve and web URLs hang off it.
     pub endpoint: Url,
     /// `$HF_HOME`: the token file and the default cache live below it.
@@ -41,7 +45,9 @@ pub enum ConfigError {
         value: String,
         reason: String,
     },
-    #[error("cannot find a home directory to place the Hugging Face cache in: set HF_HOME")]
+    #[error(
+        "cannot find a home directory for the Hugging Face cache or Haul's own files: set HOME (or HF_HOME and HAUL_HOME)"
+    )]
     NoHome,
     #[error("{var} is '{value}': expected {expected}")]
     BadValue {
@@ -143,7 +149,9 @@ impl Config {
             1..=3600,
             "seconds from 1 to 3600",
         )?;
+        let dirs = HaulDirs::from_vars(&var).ok_or(ConfigError::NoHome)?;
         Ok(Config {
+            dirs,
             endpoint,
             hf_home,
             hub_cache,

@@ -9,6 +9,7 @@ mod error;
 pub mod events;
 mod facade;
 pub mod hub;
+pub mod paths;
 pub mod plan;
 pub mod repo_ref;
 pub mod transfer;
