@@ -11,6 +11,7 @@ mod facade;
 pub mod hub;
 pub mod paths;
 pub mod plan;
+pub mod registry;
 pub mod repo_ref;
 pub mod transfer;
 pub mod verify;
