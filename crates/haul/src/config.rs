@@ -1,15 +1,35 @@
-//! Haul's settings for one run: where the Hub is, where the cache is, how many files at once, and the
-//! Hugging Face environment conventions (`HF_ENDPOINT`, `HF_HOME`, `HF_HUB_CACHE`, `HF_TOKEN_PATH`,
-//! `HF_HUB_OFFLINE`) resolved exactly as the Python client resolves them.
+//! Haul's settings for one run, resolved in layers: defaults → the settings file (`config.toml`, see
+//! [`crate::settings`]) → the environment → flags. The Hugging Face conventions (`HF_ENDPOINT`,
+//! `HF_HOME`, `HF_HUB_CACHE`, `HF_TOKEN_PATH`, `HF_HUB_OFFLINE`) are resolved exactly as the Python
+//! client resolves them, and beat the file, so Haul and `huggingface_hub` keep agreeing on the cache.
+//!
+//! Faces call [`Config::load`] (or [`Config::load_explained`] to show where each value came from).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use serde::Serialize;
 use url::Url;
 
 use crate::paths::HaulDirs;
+use crate::settings::keys::{
+    DEFAULT_CONNECTIONS_PER_FILE, DEFAULT_MAX_CONCURRENT_FILES, expand_home,
+};
+use crate::settings::{
+    At, Effective, Field, KEYS, Settings, SettingsError, SettingsFile, Source, Value,
+};
 
 pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
+
+/// The standard proxy variables; any of them beats a proxy from the file (reqwest then reads them).
+const SYSTEM_PROXY_VARS: &[&str] = &[
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+];
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -19,14 +39,23 @@ pub struct Config {
     pub endpoint: Url,
     /// `$HF_HOME`: the token file and the default cache live below it.
     pub hf_home: PathBuf,
-    /// `$HF_HUB_CACHE`: `models--org--name/…` folders live here.
+    /// `$HF_HUB_CACHE` (or the `cache_dir` setting): `models--org--name/…` folders live here.
     pub hub_cache: PathBuf,
     /// The Python client's token file.
     pub token_path: PathBuf,
     /// `HF_HUB_OFFLINE`: no request at all; answer from the cache or fail.
     pub offline: bool,
-    /// Files downloaded at once.
+    /// Files downloaded at once (the `max_concurrent_files` setting).
     pub max_workers: usize,
+    /// Connections (byte ranges) for one large file.
+    pub connections_per_file: usize,
+    /// Cap on the total download speed, in bytes per second; `None` is unlimited.
+    pub bandwidth_limit: Option<u64>,
+    /// The proxy every request goes through, from the settings file, `HAUL_PROXY` or a flag. `None`
+    /// leaves reqwest's usual handling of `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`.
+    pub proxy: Option<Url>,
+    /// Which events become desktop notifications.
+    pub notifications: Notifications,
     /// Attempts for one request or one file before giving up.
     pub retries: u32,
     /// How long a metadata request may take; mirrors and proxies can take seconds to answer a HEAD.
@@ -35,6 +64,15 @@ pub struct Config {
     pub read_timeout: Duration,
     /// First pause between retries; doubled each time, with jitter.
     pub retry_base_delay: Duration,
+}
+
+/// Which events become desktop notifications.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Notifications {
+    pub finished: bool,
+    pub failed: bool,
+    pub update_available: bool,
+    pub schedule_error: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +93,27 @@ pub enum ConfigError {
         value: String,
         expected: &'static str,
     },
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+}
+
+/// A resolved [`Config`] with, for every settings key, its value and the layer it came from.
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    pub config: Config,
+    /// In the order of [`KEYS`].
+    pub settings: Vec<Effective>,
+    /// The settings file that was read (it may not exist).
+    pub file: PathBuf,
+}
+
+impl Resolved {
+    pub fn get(&self, field: Field) -> &Effective {
+        self.settings
+            .iter()
+            .find(|e| e.key.field == field)
+            .expect("every key is resolved")
+    }
 }
 
 /// Reads a whole number from `var`, within `range`.
@@ -84,47 +143,97 @@ fn truthy(value: &str) -> bool {
     )
 }
 
+/// A variable of the process environment; empty counts as unset.
+fn process_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// The settings file of this process's environment (`$HAUL_HOME/config.toml`, or the XDG config dir).
+pub fn settings_file() -> Result<SettingsFile, ConfigError> {
+    let dirs = HaulDirs::from_vars(&process_var).ok_or(ConfigError::NoHome)?;
+    Ok(SettingsFile::new(dirs.config_file()))
+}
+
 impl Config {
-    /// Reads the process environment.
-    pub fn from_env() -> Result<Config, ConfigError> {
-        Config::from_vars(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    /// Defaults → the settings file → the process environment → `flags` (what the command line set).
+    pub fn load(flags: &Settings) -> Result<Config, ConfigError> {
+        Ok(Config::load_explained(flags)?.config)
     }
 
-    /// Resolves the settings from any variable source (tests pass a map).
+    /// [`Config::load`], also telling where each setting's value came from.
+    pub fn load_explained(flags: &Settings) -> Result<Resolved, ConfigError> {
+        let file = settings_file()?;
+        let layer = file.load()?;
+        let mut resolved = Config::resolve(process_var, &layer, flags)?;
+        resolved.file = file.path().to_path_buf();
+        Ok(resolved)
+    }
+
+    /// Only the process environment and defaults; the settings file is NOT read. Prefer [`Config::load`].
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_vars(process_var)
+    }
+
+    /// Resolves from any variable source (tests pass a map), without a settings file or flags.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let endpoint_text = var("HF_ENDPOINT").unwrap_or_else(|| DEFAULT_ENDPOINT.to_string());
-        let endpoint =
-            parse_endpoint(&endpoint_text).map_err(|reason| ConfigError::BadEndpoint {
-                var: "HF_ENDPOINT",
-                value: endpoint_text.clone(),
-                reason,
-            })?;
+        Ok(Config::resolve(var, &Settings::default(), &Settings::default())?.config)
+    }
+
+    /// The layering itself, pure: defaults → `file` → the variables `var` gives → `flags`.
+    pub fn resolve(
+        var: impl Fn(&str) -> Option<String>,
+        file: &Settings,
+        flags: &Settings,
+    ) -> Result<Resolved, ConfigError> {
         let home = var("HOME").map(PathBuf::from);
+        let (env, env_vars) = environment_layer(&var, home.as_deref())?;
+        let cache_home = match var("XDG_CACHE_HOME") {
+            Some(x) => Some(PathBuf::from(x)),
+            None => home.as_ref().map(|h| h.join(".cache")),
+        }
+        .map(|c| c.join("huggingface"));
         let hf_home = match var("HF_HOME") {
             Some(h) => expand_user(&h, home.as_ref()),
-            None => match var("XDG_CACHE_HOME") {
-                Some(x) => PathBuf::from(x).join("huggingface"),
-                None => home
-                    .clone()
-                    .ok_or(ConfigError::NoHome)?
-                    .join(".cache")
-                    .join("huggingface"),
-            },
+            None => cache_home.clone().ok_or(ConfigError::NoHome)?,
         };
-        let hub_cache = var("HF_HUB_CACHE")
-            .or_else(|| var("HUGGINGFACE_HUB_CACHE"))
-            .map(|p| expand_user(&p, home.as_ref()))
-            .unwrap_or_else(|| hf_home.join("hub"));
-        let token_path = var("HF_TOKEN_PATH")
+        let default_cache = cache_home.unwrap_or_else(|| hf_home.clone()).join("hub");
+        let defaults = Settings::defaults(default_cache);
+        // The standard proxy variables beat a proxy from the file; reqwest applies them itself.
+        let system_proxy = SYSTEM_PROXY_VARS
+            .iter()
+            .find_map(|name| var(name).map(|value| (*name, value)));
+
+        let mut effective = Settings::default();
+        let mut explained = Vec::with_capacity(KEYS.len());
+        for key in KEYS {
+            let field = key.field;
+            let mut pick = [
+                (flags, Source::Flag),
+                (&env, env_vars.get(field)),
+                (file, Source::File),
+                (&defaults, Source::Default),
+            ]
+            .into_iter()
+            .find_map(|(layer, source)| layer.value(field).map(|v| (Some(v), source)))
+            .unwrap_or((None, Source::Default));
+            if let (Field::Proxy, Some((name, text)), Source::File | Source::Default) =
+                (field, &system_proxy, pick.1)
+            {
+                pick = (lenient_proxy_url(text).map(Value::Url), Source::Env(name));
+            } else {
+                effective.set_value(field, pick.0.clone());
+            }
+            explained.push(Effective {
+                key,
+                value: pick.0,
+                source: pick.1,
+            });
+        }
+
+        let hf_token_path = var("HF_TOKEN_PATH")
             .map(|p| expand_user(&p, home.as_ref()))
             .unwrap_or_else(|| hf_home.join("token"));
         let offline = var("HF_HUB_OFFLINE").is_some_and(|v| truthy(&v));
-        let max_workers = number(
-            &var,
-            "HAUL_MAX_WORKERS",
-            1..=256,
-            "a number of files from 1 to 256",
-        )?;
         let retries = number(
             &var,
             "HAUL_RETRIES",
@@ -150,18 +259,43 @@ impl Config {
             "seconds from 1 to 3600",
         )?;
         let dirs = HaulDirs::from_vars(&var).ok_or(ConfigError::NoHome)?;
-        Ok(Config {
-            dirs,
-            endpoint,
+        let n = &effective.notifications;
+        let config = Config {
+            dirs: dirs.clone(),
+            endpoint: effective
+                .endpoint
+                .clone()
+                .unwrap_or_else(|| Url::parse(DEFAULT_ENDPOINT).expect("a URL")),
             hf_home,
-            hub_cache,
-            token_path,
+            hub_cache: expand_home(
+                effective.cache_dir.as_deref().unwrap_or(Path::new("")),
+                home.as_deref(),
+            ),
+            token_path: hf_token_path,
             offline,
-            max_workers: max_workers.map_or(8, |n| n as usize),
+            max_workers: effective
+                .max_concurrent_files
+                .unwrap_or(DEFAULT_MAX_CONCURRENT_FILES) as usize,
+            connections_per_file: effective
+                .connections_per_file
+                .unwrap_or(DEFAULT_CONNECTIONS_PER_FILE) as usize,
+            bandwidth_limit: effective.bandwidth_limit.and_then(|b| b.bytes_per_sec()),
+            proxy: effective.proxy.clone(),
+            notifications: Notifications {
+                finished: n.finished.unwrap_or(true),
+                failed: n.failed.unwrap_or(true),
+                update_available: n.update_available.unwrap_or(true),
+                schedule_error: n.schedule_error.unwrap_or(true),
+            },
             retries: retries.map_or(5, |n| n as u32),
             metadata_timeout: Duration::from_secs(metadata_timeout.unwrap_or(60)),
             read_timeout: Duration::from_secs(read_timeout.unwrap_or(30)),
             retry_base_delay: Duration::from_millis(retry_delay.unwrap_or(500)),
+        };
+        Ok(Resolved {
+            config,
+            settings: explained,
+            file: dirs.config_file(),
         })
     }
 
@@ -171,22 +305,86 @@ impl Config {
     }
 }
 
+/// Which variable set each key of the environment layer.
+#[derive(Default)]
+struct EnvSources(Vec<(Field, &'static str)>);
+
+impl EnvSources {
+    fn get(&self, field: Field) -> Source {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(Source::Default, |(_, var)| Source::Env(var))
+    }
+}
+
+/// The settings the environment gives, read through the key table: the first variable of each key's
+/// list that is set wins. `HF_HOME` means `$HF_HOME/hub`; the standard proxy variables are left to
+/// reqwest (only `HAUL_PROXY` is read here).
+fn environment_layer(
+    var: &impl Fn(&str) -> Option<String>,
+    home: Option<&Path>,
+) -> Result<(Settings, EnvSources), SettingsError> {
+    let mut layer = Settings::default();
+    let mut sources = EnvSources::default();
+    for key in KEYS {
+        for name in key.env {
+            if SYSTEM_PROXY_VARS.contains(name) {
+                continue;
+            }
+            let Some(text) = var(name) else { continue };
+            let value = match key.field {
+                // The Python client's rules: relative paths allowed, `~` expanded.
+                Field::CacheDir => {
+                    let dir = expand_home(Path::new(text.trim()), home);
+                    Value::Path(if *name == "HF_HOME" {
+                        dir.join("hub")
+                    } else {
+                        dir
+                    })
+                }
+                _ => key
+                    .kind
+                    .parse_text(&text)
+                    .map_err(|p| SettingsError::invalid(key, At::Env(name), p))?,
+            };
+            layer.set_value(key.field, Some(value));
+            sources.0.push((key.field, name));
+            break;
+        }
+    }
+    Ok((layer, sources))
+}
+
+/// A standard proxy variable as reqwest reads it: a bare `host:port` means `http://host:port`.
+fn lenient_proxy_url(text: &str) -> Option<Url> {
+    let text = text.trim();
+    if text.contains("://") {
+        Url::parse(text).ok()
+    } else {
+        Url::parse(&format!("http://{text}")).ok()
+    }
+}
+
 pub fn parse_endpoint(text: &str) -> Result<Url, String> {
     let url = Url::parse(text.trim()).map_err(|e| e.to_string())?;
+    check_endpoint(&url)?;
+    Ok(url)
+}
+
+/// What makes a URL usable as an endpoint.
+pub fn check_endpoint(url: &Url) -> Result<(), String> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err("only http and https endpoints are supported".into());
     }
     if url.host_str().is_none() {
         return Err("it has no host".into());
     }
-    Ok(url)
+    Ok(())
 }
 
 fn expand_user(path: &str, home: Option<&PathBuf>) -> PathBuf {
-    match (path.strip_prefix("~/"), home) {
-        (Some(rest), Some(home)) => home.join(rest),
-        _ => PathBuf::from(path),
-    }
+    expand_home(Path::new(path), home.map(PathBuf::as_path))
 }
 
 #[cfg(test)]
@@ -263,5 +461,145 @@ mod tests {
         let err =
             Config::from_vars(|k| (k == "HF_ENDPOINT").then(|| "ftp://x".to_string())).unwrap_err();
         assert!(err.to_string().contains("HF_ENDPOINT"), "{err}");
+    }
+
+    fn layered(vars: &[(&str, &str)], file: &str, flags: &Settings) -> Resolved {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let file = Settings::from_toml(file, Path::new("config.toml")).unwrap();
+        Config::resolve(|k| map.get(k).cloned(), &file, flags).unwrap()
+    }
+
+    #[test]
+    fn defaults_then_file_then_environment_then_flags() {
+        let file = "endpoint = \"http://file.example\"\nmax_concurrent_files = 3\n";
+        let r = layered(&[("HOME", "/h")], "", &Settings::default());
+        assert_eq!(r.config.endpoint_str(), DEFAULT_ENDPOINT);
+        assert_eq!(r.get(Field::Endpoint).source, Source::Default);
+        assert_eq!(
+            (r.config.max_workers, r.config.connections_per_file),
+            (8, 1)
+        );
+        assert_eq!(
+            (r.config.bandwidth_limit, r.config.proxy.clone()),
+            (None, None)
+        );
+        assert!(r.config.notifications.failed && r.config.notifications.schedule_error);
+
+        let r = layered(&[("HOME", "/h")], file, &Settings::default());
+        assert_eq!(r.config.endpoint_str(), "http://file.example");
+        assert_eq!(r.config.max_workers, 3);
+        assert_eq!(r.get(Field::MaxConcurrentFiles).source, Source::File);
+
+        let env = [
+            ("HOME", "/h"),
+            ("HF_ENDPOINT", "http://env.example"),
+            ("HAUL_MAX_WORKERS", "5"),
+        ];
+        let r = layered(&env, file, &Settings::default());
+        assert_eq!(r.config.endpoint_str(), "http://env.example");
+        assert_eq!(r.get(Field::Endpoint).source, Source::Env("HF_ENDPOINT"));
+        assert_eq!(r.config.max_workers, 5);
+        assert_eq!(
+            r.get(Field::MaxConcurrentFiles).source,
+            Source::Env("HAUL_MAX_WORKERS")
+        );
+
+        let flags = Settings {
+            endpoint: Some(Url::parse("http://flag.example").unwrap()),
+            ..Settings::default()
+        };
+        let r = layered(&env, file, &flags);
+        assert_eq!(r.config.endpoint_str(), "http://flag.example");
+        assert_eq!(r.get(Field::Endpoint).source, Source::Flag);
+        assert_eq!(r.get(Field::Endpoint).text(), "http://flag.example");
+    }
+
+    #[test]
+    fn the_hf_cache_variables_beat_the_file() {
+        let file = "cache_dir = \"~/models\"\n";
+        let r = layered(&[("HOME", "/h")], file, &Settings::default());
+        assert_eq!(r.config.hub_cache, PathBuf::from("/h/models"));
+        assert_eq!(r.get(Field::CacheDir).text(), "~/models");
+        let r = layered(
+            &[("HOME", "/h"), ("HF_HOME", "/hf")],
+            file,
+            &Settings::default(),
+        );
+        assert_eq!(r.config.hub_cache, PathBuf::from("/hf/hub"));
+        assert_eq!(r.get(Field::CacheDir).source, Source::Env("HF_HOME"));
+        let r = layered(
+            &[("HOME", "/h"), ("HF_HOME", "/hf"), ("HF_HUB_CACHE", "/c")],
+            file,
+            &Settings::default(),
+        );
+        assert_eq!(
+            (r.config.hub_cache.clone(), r.config.token_path.clone()),
+            ("/c".into(), "/hf/token".into())
+        );
+        let r = layered(&[("HOME", "/h")], "", &Settings::default());
+        assert_eq!(r.get(Field::CacheDir).text(), "/h/.cache/huggingface/hub");
+    }
+
+    #[test]
+    fn proxies_from_the_file_haul_proxy_and_the_standard_variables() {
+        let file = "proxy = \"http://u:pw@file-proxy:3128\"\n";
+        let r = layered(&[("HOME", "/h")], file, &Settings::default());
+        assert_eq!(
+            r.config.proxy.as_ref().map(Url::as_str),
+            Some("http://u:pw@file-proxy:3128/")
+        );
+        assert_eq!(r.get(Field::Proxy).text(), "http://u:***@file-proxy:3128");
+        // A standard variable beats the file, and is left to reqwest.
+        let r = layered(
+            &[("HOME", "/h"), ("https_proxy", "envproxy:8080")],
+            file,
+            &Settings::default(),
+        );
+        assert_eq!(r.config.proxy, None);
+        assert_eq!(r.get(Field::Proxy).source, Source::Env("https_proxy"));
+        assert_eq!(r.get(Field::Proxy).text(), "http://envproxy:8080");
+        let r = layered(
+            &[
+                ("HOME", "/h"),
+                ("HTTPS_PROXY", "http://std:1"),
+                ("HAUL_PROXY", "http://haul:2"),
+            ],
+            file,
+            &Settings::default(),
+        );
+        assert_eq!(
+            r.config.proxy.as_ref().map(Url::as_str),
+            Some("http://haul:2/")
+        );
+    }
+
+    #[test]
+    fn rates_switches_and_bad_variables() {
+        let r = layered(
+            &[("HOME", "/h"), ("HAUL_BANDWIDTH_LIMIT", "1.5MiB")],
+            "bandwidth_limit = \"20M\"\nconnections_per_file = 4\n[notifications]\nfailed = false\n",
+            &Settings::default(),
+        );
+        assert_eq!(r.config.bandwidth_limit, Some(1_572_864));
+        assert_eq!(r.config.connections_per_file, 4);
+        assert!(!r.config.notifications.failed && r.config.notifications.finished);
+        let err = Config::resolve(
+            |k| match k {
+                "HOME" => Some("/h".into()),
+                "HAUL_BANDWIDTH_LIMIT" => Some("fast".into()),
+                _ => None,
+            },
+            &Settings::default(),
+            &Settings::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("HAUL_BANDWIDTH_LIMIT is 'fast'") && err.contains("bandwidth_limit"),
+            "{err}"
+        );
     }
 }

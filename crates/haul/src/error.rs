@@ -98,6 +98,7 @@ fn transfer_kind(e: &TransferError) -> ErrorKind {
 impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
+            Error::Config(ConfigError::Settings(s)) if s.is_io() => ErrorKind::Disk,
             Error::RepoRef(_) | Error::Config(_) => ErrorKind::Input,
             Error::Hub(h) => hub_kind(h),
             Error::Cache(CacheError::UnsafePath(_)) => ErrorKind::Integrity,

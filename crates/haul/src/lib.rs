@@ -13,6 +13,7 @@ pub mod paths;
 pub mod plan;
 pub mod registry;
 pub mod repo_ref;
+pub mod settings;
 pub mod transfer;
 pub mod verify;
 

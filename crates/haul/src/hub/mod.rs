@@ -96,15 +96,20 @@ impl HubClient {
             header::ACCEPT_ENCODING,
             HeaderValue::from_static("identity"),
         );
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .default_headers(headers)
             // Redirects are followed by hand so the token never follows one to another host.
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(15))
-            .read_timeout(config.read_timeout)
-            .build()
-            .map_err(|e| HubError::Client(e.to_string()))?;
+            .read_timeout(config.read_timeout);
+        // A configured proxy replaces reqwest's reading of HTTPS_PROXY & co.; NO_PROXY still applies.
+        if let Some(proxy) = &config.proxy {
+            let proxy = reqwest::Proxy::all(proxy.as_str())
+                .map_err(|_| HubError::Client("the proxy URL is not usable".into()))?;
+            http = http.proxy(proxy.no_proxy(reqwest::NoProxy::from_env()));
+        }
+        let http = http.build().map_err(|e| HubError::Client(e.to_string()))?;
         Ok(HubClient {
             http,
             endpoint: config.endpoint_str().to_string(),
