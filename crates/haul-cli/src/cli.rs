@@ -40,6 +40,9 @@ pub enum Command {
     /// Download a repository (or some of its files) into the HF cache or a folder.
     #[command(after_help = DOWNLOAD_EXAMPLES)]
     Download(DownloadArgs),
+    /// Show or change settings: `haul config list` shows each value and where it comes from.
+    #[command(after_help = CONFIG_HELP)]
+    Config(ConfigArgs),
 }
 
 const DOWNLOAD_EXAMPLES: &str = "\
@@ -109,4 +112,46 @@ pub struct DownloadArgs {
     /// Print only the final path (or errors).
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+const CONFIG_HELP: &str = "\
+Settings live in config.toml in the XDG config dir (~/.config/haul), or in $HAUL_HOME. Each comes from
+the first of: a flag, the environment, the file, the default. Keys: cache_dir, endpoint,
+max_concurrent_files, connections_per_file, bandwidth_limit, proxy, notifications.finished,
+notifications.failed, notifications.update_available, notifications.schedule_error.
+
+Examples:
+  haul config list
+  haul config set max_concurrent_files 4
+  haul config set bandwidth_limit 20M
+  haul config set notifications.finished false
+  haul config unset endpoint
+  haul config get cache_dir";
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print the value KEY has for Haul now (after the environment and flags).
+    Get { key: String },
+    /// Check VALUE and write KEY = VALUE to the settings file (comments and layout are kept).
+    Set {
+        key: String,
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+    },
+    /// Remove KEY from the settings file, so the environment or the default applies.
+    Unset { key: String },
+    /// Every setting: its value, and where it comes from (default, file, env VAR, flag).
+    List {
+        /// One JSON object per line: `setting` lines, then a `file` line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the settings file's path.
+    Path,
 }

@@ -8,9 +8,10 @@ mod output;
 use std::process::ExitCode;
 
 use clap::Parser;
+use haul::settings::Settings;
 use haul::{Config, Haul};
 
-use cli::{Cli, Command};
+use cli::{Cli, Command, ConfigAction};
 
 fn init_logging(verbose: u8) {
     let default = match verbose {
@@ -28,17 +29,27 @@ fn init_logging(verbose: u8) {
         .try_init();
 }
 
-fn build_haul(cli: &Cli, token: Option<&str>) -> Result<Haul, haul::Error> {
-    let mut config = Config::from_env()?;
+/// What the command line sets: the top layer of the settings, over the environment and the file.
+fn flag_settings(cli: &Cli) -> Result<Settings, haul::Error> {
+    let mut flags = Settings::default();
     if let Some(endpoint) = &cli.endpoint {
-        config.endpoint = haul::config::parse_endpoint(endpoint).map_err(|reason| {
+        flags.endpoint = Some(haul::config::parse_endpoint(endpoint).map_err(|reason| {
             haul::config::ConfigError::BadEndpoint {
                 var: "--endpoint",
                 value: endpoint.clone(),
                 reason,
             }
-        })?;
+        })?);
     }
+    if let Command::Download(args) = &cli.command {
+        flags.cache_dir = args.cache_dir.clone();
+        flags.max_concurrent_files = args.max_workers.map(u32::from);
+    }
+    Ok(flags)
+}
+
+fn build_haul(cli: &Cli, token: Option<&str>) -> Result<Haul, haul::Error> {
+    let config = Config::load(&flag_settings(cli)?)?;
     let env_token = std::env::var("HF_TOKEN").ok();
     let token =
         haul::resolve_token(token, env_token.as_deref(), &config.token_path).map(|(t, _)| t);
@@ -46,12 +57,19 @@ fn build_haul(cli: &Cli, token: Option<&str>) -> Result<Haul, haul::Error> {
 }
 
 async fn run(cli: Cli) -> Result<(), haul::Error> {
+    if let Command::Config(args) = &cli.command {
+        // `haul config` works even when the settings are invalid (to fix them): it loads them itself.
+        return commands::config::run(args, &flag_settings(&cli)?);
+    }
     match &cli.command {
         Command::Download(args) => {
             let haul = build_haul(&cli, args.token.as_deref())?;
-            let Command::Download(args) = cli.command;
+            let Command::Download(args) = cli.command else {
+                unreachable!("matched above")
+            };
             commands::download::run(&haul, args).await
         }
+        Command::Config(_) => unreachable!("handled above"),
     }
 }
 
@@ -78,7 +96,10 @@ fn report(error: &haul::Error, json: bool) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
-    let json = matches!(&cli.command, Command::Download(a) if a.json);
+    let json = match &cli.command {
+        Command::Download(a) => a.json,
+        Command::Config(a) => matches!(a.action, ConfigAction::List { json: true }),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

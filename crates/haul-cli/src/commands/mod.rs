@@ -1,3 +1,4 @@
 //! One module per subcommand: parse arguments into a core request, call the facade, render.
 
+pub mod config;
 pub mod download;
