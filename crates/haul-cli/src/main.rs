@@ -51,8 +51,8 @@ fn flag_settings(cli: &Cli) -> Result<Settings, haul::Error> {
 fn build_haul(cli: &Cli, token: Option<&str>) -> Result<Haul, haul::Error> {
     let config = Config::load(&flag_settings(cli)?)?;
     let env_token = std::env::var("HF_TOKEN").ok();
-    let token =
-        haul::resolve_token(token, env_token.as_deref(), &config.token_path).map(|(t, _)| t);
+    // --token, else HF_TOKEN, else the OS keyring, else the HF token file (no keyring offline).
+    let token = haul::auth::resolve(&config, token, env_token.as_deref()).map(|(t, _)| t);
     Haul::new(config, token)
 }
 

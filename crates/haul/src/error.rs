@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::auth::AuthError;
 use crate::cache::CacheError;
 use crate::config::ConfigError;
 use crate::hub::HubError;
@@ -16,6 +17,8 @@ pub enum Error {
     RepoRef(#[from] RepoRefError),
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
     #[error(transparent)]
     Hub(#[from] HubError),
     #[error(transparent)]
@@ -101,6 +104,9 @@ impl Error {
             Error::Config(ConfigError::Settings(s)) if s.is_io() => ErrorKind::Disk,
             Error::RepoRef(_) | Error::Config(_) => ErrorKind::Input,
             Error::Hub(h) => hub_kind(h),
+            Error::Auth(a) if a.is_input() => ErrorKind::Input,
+            Error::Auth(a) if a.is_disk() => ErrorKind::Disk,
+            Error::Auth(_) => ErrorKind::Auth,
             Error::Cache(CacheError::UnsafePath(_)) => ErrorKind::Integrity,
             Error::Cache(_) => ErrorKind::Disk,
             Error::Plan(PlanError::BadPattern { .. }) => ErrorKind::Input,
