@@ -17,7 +17,9 @@ Exit codes:
   8  offline (HF_HUB_OFFLINE) and the files are not in the cache
 
 Environment: HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, HF_TOKEN, HF_TOKEN_PATH and HF_HUB_OFFLINE mean what
-they mean to the Python huggingface_hub client; downloads land in the same cache it reads.";
+they mean to the Python huggingface_hub client; downloads land in the same cache it reads.
+The token comes from --token, else HF_TOKEN, else the OS keyring (`haul auth login`), else the
+HF token file (HF_TOKEN_PATH, default $HF_HOME/token).";
 
 /// Download Hugging Face Hub repositories into the Hugging Face cache, every byte verified.
 #[derive(Debug, Parser)]
@@ -40,6 +42,9 @@ pub enum Command {
     /// Download a repository (or some of its files) into the HF cache or a folder.
     #[command(after_help = DOWNLOAD_EXAMPLES)]
     Download(DownloadArgs),
+    /// Log in to the Hub (token kept in the OS keyring), log out, show who you are and which token is used.
+    #[command(after_help = AUTH_HELP)]
+    Auth(AuthArgs),
     /// Show or change settings: `haul config list` shows each value and where it comes from.
     #[command(after_help = CONFIG_HELP)]
     Config(ConfigArgs),
@@ -97,7 +102,8 @@ pub struct DownloadArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Hub token (else HF_TOKEN, else the token file). Prefer HF_TOKEN: arguments show in process lists.
+    /// Hub token (else HF_TOKEN, the OS keyring, the token file). Prefer HF_TOKEN or `haul auth login`:
+    /// arguments show in process lists.
     #[arg(long, value_name = "TOKEN", hide_env_values = true)]
     pub token: Option<String>,
 
@@ -154,4 +160,72 @@ pub enum ConfigAction {
     },
     /// Print the settings file's path.
     Path,
+}
+
+const AUTH_HELP: &str = "\
+The token is looked for in this order: --token, HF_TOKEN, the OS keyring (one entry per endpoint,
+service 'haul'), the HF token file (HF_TOKEN_PATH, default $HF_HOME/token). It is never printed.
+
+Examples:
+  haul auth login                         # paste the token at a hidden prompt
+  printf %s \"$TOKEN\" | haul auth login    # or pipe it (never put it in an argument)
+  haul auth login --token-file            # headless machine: the HF token file, mode 0600
+  haul auth status
+  haul auth whoami --json
+  haul auth logout --token-file";
+
+#[derive(Debug, Args)]
+pub struct AuthArgs {
+    #[command(subcommand)]
+    pub command: AuthCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Check a token with the Hub, then keep it in the OS keyring (or the HF token file).
+    Login(LoginArgs),
+    /// Remove the token from the OS keyring (and with --token-file, the HF token file).
+    Logout(LogoutArgs),
+    /// Ask the Hub who the token in use belongs to.
+    Whoami(TokenArgs),
+    /// Show which source provides the token, without showing the token or asking the Hub.
+    Status(TokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Read the token from stdin (the default when stdin is not a terminal).
+    #[arg(long)]
+    pub token_stdin: bool,
+
+    /// Keep the token in the HF token file (mode 0600) instead of the OS keyring: for machines
+    /// without a keyring; the Python huggingface_hub client reads the same file.
+    #[arg(long, visible_alias = "no-keyring")]
+    pub token_file: bool,
+
+    /// One JSON object on stdout (the user and where the token went; never the token).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// Also remove the HF token file.
+    #[arg(long)]
+    pub token_file: bool,
+
+    /// One JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Use this token instead of the stored ones. Prefer HF_TOKEN: arguments show in process lists.
+    #[arg(long, value_name = "TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
+    /// One JSON object on stdout (never the token).
+    #[arg(long)]
+    pub json: bool,
 }

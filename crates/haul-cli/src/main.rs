@@ -11,7 +11,7 @@ use clap::Parser;
 use haul::settings::Settings;
 use haul::{Config, Haul};
 
-use cli::{Cli, Command, ConfigAction};
+use cli::{AuthCommand, Cli, Command, ConfigAction};
 
 fn init_logging(verbose: u8) {
     let default = match verbose {
@@ -48,10 +48,14 @@ fn flag_settings(cli: &Cli) -> Result<Settings, haul::Error> {
     Ok(flags)
 }
 
-fn build_haul(cli: &Cli, token: Option<&str>) -> Result<Haul, haul::Error> {
-    let config = Config::load(&flag_settings(cli)?)?;
+fn build_config(cli: &Cli) -> Result<Config, haul::Error> {
+    Ok(Config::load(&flag_settings(cli)?)?)
+}
+
+/// The facade, with the token from `--token`, else `HF_TOKEN`, else the OS keyring, else the HF
+/// token file (the keyring is not consulted offline).
+fn build_haul(config: Config, token: Option<&str>) -> Result<Haul, haul::Error> {
     let env_token = std::env::var("HF_TOKEN").ok();
-    // --token, else HF_TOKEN, else the OS keyring, else the HF token file (no keyring offline).
     let token = haul::auth::resolve(&config, token, env_token.as_deref()).map(|(t, _)| t);
     Haul::new(config, token)
 }
@@ -61,15 +65,27 @@ async fn run(cli: Cli) -> Result<(), haul::Error> {
         // `haul config` works even when the settings are invalid (to fix them): it loads them itself.
         return commands::config::run(args, &flag_settings(&cli)?);
     }
-    match &cli.command {
+    let config = build_config(&cli)?;
+    match cli.command {
         Command::Download(args) => {
-            let haul = build_haul(&cli, args.token.as_deref())?;
-            let Command::Download(args) = cli.command else {
-                unreachable!("matched above")
-            };
+            let haul = build_haul(config, args.token.as_deref())?;
             commands::download::run(&haul, args).await
         }
+        Command::Auth(args) => commands::auth::run(config, args).await,
         Command::Config(_) => unreachable!("handled above"),
+    }
+}
+
+/// Whether the command was asked for JSON output (errors are then reported as JSON too).
+fn wants_json(command: &Command) -> bool {
+    match command {
+        Command::Download(a) => a.json,
+        Command::Config(a) => matches!(a.action, ConfigAction::List { json: true }),
+        Command::Auth(a) => match &a.command {
+            AuthCommand::Login(a) => a.json,
+            AuthCommand::Logout(a) => a.json,
+            AuthCommand::Whoami(a) | AuthCommand::Status(a) => a.json,
+        },
     }
 }
 
@@ -96,10 +112,7 @@ fn report(error: &haul::Error, json: bool) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
-    let json = match &cli.command {
-        Command::Download(a) => a.json,
-        Command::Config(a) => matches!(a.action, ConfigAction::List { json: true }),
-    };
+    let json = wants_json(&cli.command);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1,4 +1,5 @@
 //! One module per subcommand: parse arguments into a core request, call the facade, render.
 
+pub mod auth;
 pub mod config;
 pub mod download;

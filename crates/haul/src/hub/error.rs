@@ -21,7 +21,7 @@ pub enum HubError {
         path: String,
     },
     #[error(
-        "access to {repo} is gated: request access at {url}, then give Haul your token (--token, HF_TOKEN, or `hf auth login`)"
+        "access to {repo} is gated: request access at {url}, then give Haul your token (`haul auth login`, HF_TOKEN or --token)"
     )]
     GatedNeedsToken { repo: String, url: String },
     #[error(
@@ -29,7 +29,7 @@ pub enum HubError {
     )]
     GatedNotApproved { repo: String, url: String },
     #[error(
-        "the Hub refused the token (invalid credentials): check it, or remove it from --token, HF_TOKEN and the token file"
+        "the Hub refused the token (invalid credentials): check it (`haul auth status` says where it comes from), then replace it with `haul auth login` or remove it from --token, HF_TOKEN, the OS keyring (`haul auth logout`) or the token file"
     )]
     InvalidToken,
     #[error("the Hub is rate limiting requests and kept doing so after {attempts} attempts; try again in {}s", .retry_after.as_secs().max(1))]

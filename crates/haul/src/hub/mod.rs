@@ -213,7 +213,7 @@ impl HubClient {
         let hint = if self.token.is_some() {
             "; if it is private, make sure your token's account can read it"
         } else {
-            "; if it is private, give Haul a token that can read it (--token or HF_TOKEN)"
+            "; if it is private, give Haul a token that can read it (`haul auth login`, HF_TOKEN or --token)"
         };
         match (code.as_str(), status) {
             ("GatedRepo", 401) => HubError::GatedNeedsToken {
