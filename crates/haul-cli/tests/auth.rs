@@ -487,7 +487,8 @@ async fn without_a_keyring_login_says_so_and_the_token_file_is_the_fallback() {
     let status = e.run(&["auth", "status"], &[]).await;
     let text = stdout(&status);
     assert!(
-        text.contains("Token in use: the HF token file") && text.contains("unavailable"),
+        text.contains("Token in use: the HF token file")
+            && text.contains("OS keyring   no OS keyring is available"),
         "{text}"
     );
     let status = json(&e.run(&["auth", "status", "--json"], &[]).await);

@@ -237,7 +237,7 @@ fn render_status(s: &AuthStatus) -> String {
     let keyring = match &s.keyring {
         KeyringState::Present => "holds a token".to_string(),
         KeyringState::Absent => "no token".to_string(),
-        KeyringState::Unavailable { reason } => format!("unavailable: {reason}"),
+        KeyringState::Unavailable { reason } => reason.clone(),
         KeyringState::NotConsulted => "not consulted (offline)".to_string(),
     };
     format!(
