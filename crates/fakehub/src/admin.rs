@@ -8,6 +8,7 @@
 //! | `POST /_fakehub/expire-cdn` | every CDN URL issued so far answers 403 |
 //! | `GET /_fakehub/requests` | every recorded request, in order, as a JSON list of `SeenRequest` |
 //! | `POST /_fakehub/requests/clear` | forget them |
+//! | `GET /_fakehub/stats` | `{"body_bytes_sent": N}`: file-body bytes sent so far, both listeners |
 //!
 //! These requests are neither recorded nor faulted nor authenticated.
 
@@ -28,6 +29,11 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/_fakehub/expire-cdn", post(expire_cdn))
         .route("/_fakehub/requests", get(requests))
         .route("/_fakehub/requests/clear", post(clear_requests))
+        .route("/_fakehub/stats", get(stats))
+}
+
+async fn stats(State(s): State<Arc<Shared>>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "body_bytes_sent": s.faults.body_bytes_sent() }))
 }
 
 async fn get_faults(State(s): State<Arc<Shared>>) -> Json<FaultState> {

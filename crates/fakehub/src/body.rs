@@ -218,6 +218,7 @@ impl BodyStream {
         }
         self.pos += data.len() as u64;
         self.sent += data.len() as u64;
+        self.faults.count_body_bytes(data.len() as u64);
         Some(Ok(Bytes::from(data)))
     }
 }

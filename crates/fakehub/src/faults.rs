@@ -69,6 +69,8 @@ pub struct FaultState {
 pub struct Faults {
     state: Mutex<FaultState>,
     cdn_generation: AtomicU64,
+    /// File-body bytes handed to the network so far, both listeners (what a client cost the server).
+    body_bytes: AtomicU64,
 }
 
 /// What a Hub-listener request must answer instead of its real answer.
@@ -104,6 +106,7 @@ impl Faults {
         Faults {
             state: Mutex::new(initial),
             cdn_generation: AtomicU64::new(0),
+            body_bytes: AtomicU64::new(0),
         }
     }
 
@@ -132,6 +135,15 @@ impl Faults {
     /// Every CDN URL issued so far now answers 403.
     pub fn expire_cdn_urls(&self) {
         self.cdn_generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// File-body bytes sent so far (by both listeners).
+    pub fn body_bytes_sent(&self) -> u64 {
+        self.body_bytes.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn count_body_bytes(&self, n: u64) {
+        self.body_bytes.fetch_add(n, Ordering::SeqCst);
     }
 
     pub(crate) fn cdn_generation(&self) -> u64 {

@@ -12,9 +12,11 @@ Exit codes:
   3  repository, revision or file not found
   4  authentication: gated repository, unapproved account, invalid token
   5  network or server failure (after retries)
-  6  integrity: a file did not match its hash, or the Hub listed an unsafe file name
+  6  integrity: a file did not match its hash, the Hub listed an unsafe file name, or verify found damage
   7  disk: full, too small, or not writable
   8  offline (HF_HUB_OFFLINE) and the files are not in the cache
+  9  Haul's database cannot be opened or used (move it aside; `haul scan` rebuilds it)
+ 10  the download was cancelled (`haul cancel`)
 
 Environment: HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, HF_TOKEN, HF_TOKEN_PATH and HF_HUB_OFFLINE mean what
 they mean to the Python huggingface_hub client; downloads land in the same cache it reads.
@@ -42,12 +44,53 @@ pub enum Command {
     /// Download a repository (or some of its files) into the HF cache or a folder.
     #[command(after_help = DOWNLOAD_EXAMPLES)]
     Download(DownloadArgs),
-    /// Log in to the Hub (token kept in the OS keyring), log out, show who you are and which token is used.
-    #[command(after_help = AUTH_HELP)]
-    Auth(AuthArgs),
     /// Show or change settings: `haul config list` shows each value and where it comes from.
     #[command(after_help = CONFIG_HELP)]
     Config(ConfigArgs),
+    /// Log in to the Hub (token kept in the OS keyring), log out, show who you are and which token is used.
+    #[command(after_help = AUTH_HELP)]
+    Auth(AuthArgs),
+    /// List the repositories in the library: sizes, revisions, state, last update.
+    List(ListArgs),
+    /// Show one repository: where it is, its revisions and files, and its download history.
+    Show(ShowArgs),
+    /// Remove a repository (or one revision) from the cache; blobs another kept revision uses stay.
+    Remove(RemoveArgs),
+    /// Re-hash every file against the Hub's hashes (offline: the hashes already known); --repair fixes bad files.
+    Verify(VerifyArgs),
+    /// Import repositories already in the HF cache (downloaded by other tools) into the library.
+    Scan(ScanArgs),
+    /// Delete leftovers: partial downloads, detached revisions, unused blobs.
+    Prune(PruneArgs),
+    /// The download jobs: running, paused, and recently finished, with their progress.
+    Queue(QueueArgs),
+    /// Pause a running download (it keeps what it has; `haul resume` continues it).
+    Pause(JobArgs),
+    /// Resume a paused download.
+    Resume(JobArgs),
+    /// Cancel a download (finished files stay; partial ones are removed).
+    Cancel(JobArgs),
+}
+
+impl Command {
+    /// The `--cache-dir` a command was given: the top layer over `cache_dir` in settings and HF_HUB_CACHE.
+    pub fn cache_dir(&self) -> Option<PathBuf> {
+        match self {
+            Command::Download(a) => a.cache_dir.clone(),
+            Command::List(a) => a.cache.cache_dir.clone(),
+            Command::Show(a) => a.cache.cache_dir.clone(),
+            Command::Remove(a) => a.cache.cache_dir.clone(),
+            Command::Verify(a) => a.cache.cache_dir.clone(),
+            Command::Scan(a) => a.cache.cache_dir.clone(),
+            Command::Prune(a) => a.cache.cache_dir.clone(),
+            Command::Config(_)
+            | Command::Auth(_)
+            | Command::Queue(_)
+            | Command::Pause(_)
+            | Command::Resume(_)
+            | Command::Cancel(_) => None,
+        }
+    }
 }
 
 const DOWNLOAD_EXAMPLES: &str = "\
@@ -111,6 +154,16 @@ pub struct DownloadArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub max_workers: Option<u16>,
 
+    /// Connections per large file (files of 8 MiB and more are fetched in parallel ranges and resume
+    /// across runs) [default: 8, or the `connections_per_file` setting].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub connections: Option<u16>,
+
+    /// Bandwidth limit for the whole download, e.g. 20M (bytes per second; K/M/G powers of 1000,
+    /// Ki/Mi/Gi of 1024; 0 for none) [default: the `bandwidth_limit` setting].
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub limit_rate: Option<haul::settings::Bandwidth>,
+
     /// One JSON object per line on stdout: the plan, progress snapshots, file events, the result.
     #[arg(long)]
     pub json: bool,
@@ -118,48 +171,6 @@ pub struct DownloadArgs {
     /// Print only the final path (or errors).
     #[arg(short, long)]
     pub quiet: bool,
-}
-
-const CONFIG_HELP: &str = "\
-Settings live in config.toml in the XDG config dir (~/.config/haul), or in $HAUL_HOME. Each comes from
-the first of: a flag, the environment, the file, the default. Keys: cache_dir, endpoint,
-max_concurrent_files, connections_per_file, bandwidth_limit, proxy, notifications.finished,
-notifications.failed, notifications.update_available, notifications.schedule_error.
-
-Examples:
-  haul config list
-  haul config set max_concurrent_files 4
-  haul config set bandwidth_limit 20M
-  haul config set notifications.finished false
-  haul config unset endpoint
-  haul config get cache_dir";
-
-#[derive(Debug, Args)]
-pub struct ConfigArgs {
-    #[command(subcommand)]
-    pub action: ConfigAction,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ConfigAction {
-    /// Print the value KEY has for Haul now (after the environment and flags).
-    Get { key: String },
-    /// Check VALUE and write KEY = VALUE to the settings file (comments and layout are kept).
-    Set {
-        key: String,
-        #[arg(allow_hyphen_values = true)]
-        value: String,
-    },
-    /// Remove KEY from the settings file, so the environment or the default applies.
-    Unset { key: String },
-    /// Every setting: its value, and where it comes from (default, file, env VAR, flag).
-    List {
-        /// One JSON object per line: `setting` lines, then a `file` line.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Print the settings file's path.
-    Path,
 }
 
 const AUTH_HELP: &str = "\
@@ -226,6 +237,188 @@ pub struct TokenArgs {
     pub token: Option<String>,
 
     /// One JSON object on stdout (never the token).
+    #[arg(long)]
+    pub json: bool,
+}
+
+const CONFIG_HELP: &str = "\
+Settings live in config.toml in the XDG config dir (~/.config/haul), or in $HAUL_HOME. Each comes from
+the first of: a flag, the environment, the file, the default. Keys: cache_dir, endpoint,
+max_concurrent_files, connections_per_file, bandwidth_limit, proxy, notifications.finished,
+notifications.failed, notifications.update_available, notifications.schedule_error.
+
+Examples:
+  haul config list
+  haul config set max_concurrent_files 4
+  haul config set bandwidth_limit 20M
+  haul config set notifications.finished false
+  haul config unset endpoint
+  haul config get cache_dir";
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print the value KEY has for Haul now (after the environment and flags).
+    Get { key: String },
+    /// Check VALUE and write KEY = VALUE to the settings file (comments and layout are kept).
+    Set {
+        key: String,
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+    },
+    /// Remove KEY from the settings file, so the environment or the default applies.
+    Unset { key: String },
+    /// Every setting: its value, and where it comes from (default, file, env VAR, flag).
+    List {
+        /// One JSON object per line: `setting` lines, then a `file` line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the settings file's path.
+    Path,
+}
+
+/// The cache a library command looks at.
+#[derive(Debug, Args)]
+pub struct CacheArg {
+    /// HF cache root to use instead of HF_HUB_CACHE (or the `cache_dir` setting).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only repositories whose name contains this text (case-insensitive).
+    pub name: Option<String>,
+    /// Only this type.
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub repo_type: Option<RepoTypeArg>,
+    /// One JSON array on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub cache: CacheArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// org/name, datasets/org/name, or a Hub URL.
+    pub repo: String,
+    #[arg(long, value_enum, default_value = "model")]
+    pub repo_type: RepoTypeArg,
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub cache: CacheArg,
+}
+
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// org/name (all revisions) or org/name@revision.
+    pub repo: String,
+    /// Only this revision (a branch, tag, refs/pr/N or commit) instead of the whole repository.
+    #[arg(long, short = 'r')]
+    pub revision: Option<String>,
+    #[arg(long, value_enum, default_value = "model")]
+    pub repo_type: RepoTypeArg,
+    /// Show what would be removed and how much space it frees; remove nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub cache: CacheArg,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// org/name or org/name@revision (all its revisions unless one is named).
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub repo: Option<String>,
+    /// Every repository in the cache.
+    #[arg(long)]
+    pub all: bool,
+    /// Fetch again only the files found corrupt or missing.
+    #[arg(long)]
+    pub repair: bool,
+    #[arg(long, value_enum, default_value = "model")]
+    pub repo_type: RepoTypeArg,
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub cache: CacheArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub cache: CacheArg,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Show what would be deleted; delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub cache: CacheArg,
+}
+
+impl From<RepoTypeArg> for haul::RepoType {
+    fn from(arg: RepoTypeArg) -> Self {
+        match arg {
+            RepoTypeArg::Model => haul::RepoType::Model,
+            RepoTypeArg::Dataset => haul::RepoType::Dataset,
+            RepoTypeArg::Space => haul::RepoType::Space,
+        }
+    }
+}
+
+fn parse_rate(text: &str) -> Result<haul::settings::Bandwidth, String> {
+    use haul::settings::BandwidthError;
+    haul::settings::Bandwidth::parse(text).map_err(|e| match e {
+        BandwidthError::NotARate => {
+            format!("'{text}' is not a rate: write e.g. 20M, 1.5MiB or 0 for none")
+        }
+        BandwidthError::OutOfRange => {
+            format!("'{text}' is out of range: at least 1K per second, or 0 for none")
+        }
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct QueueArgs {
+    /// One JSON array on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// How many finished jobs to show besides the active ones.
+    #[arg(long, default_value_t = 10)]
+    pub recent: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct JobArgs {
+    /// The job's number, as `haul queue` shows it.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub job: Option<i64>,
+    /// Every job it applies to.
+    #[arg(long)]
+    pub all: bool,
     #[arg(long)]
     pub json: bool,
 }

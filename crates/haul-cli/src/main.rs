@@ -41,9 +41,11 @@ fn flag_settings(cli: &Cli) -> Result<Settings, haul::Error> {
             }
         })?);
     }
+    flags.cache_dir = cli.command.cache_dir();
     if let Command::Download(args) = &cli.command {
-        flags.cache_dir = args.cache_dir.clone();
         flags.max_concurrent_files = args.max_workers.map(u32::from);
+        flags.connections_per_file = args.connections.map(u32::from);
+        flags.bandwidth_limit = args.limit_rate;
     }
     Ok(flags)
 }
@@ -60,6 +62,12 @@ fn build_haul(config: Config, token: Option<&str>) -> Result<Haul, haul::Error> 
     Haul::new(config, token)
 }
 
+/// The facade with the registry opened: every command that reads or records the library.
+async fn build_library(config: Config, token: Option<&str>) -> Result<Haul, haul::Error> {
+    let registry = haul::registry::Registry::open(&config.dirs.database()).await?;
+    Ok(build_haul(config, token)?.with_registry(registry))
+}
+
 async fn run(cli: Cli) -> Result<(), haul::Error> {
     if let Command::Config(args) = &cli.command {
         // `haul config` works even when the settings are invalid (to fix them): it loads them itself.
@@ -68,8 +76,53 @@ async fn run(cli: Cli) -> Result<(), haul::Error> {
     let config = build_config(&cli)?;
     match cli.command {
         Command::Download(args) => {
-            let haul = build_haul(config, args.token.as_deref())?;
+            let haul = build_library(config, args.token.as_deref()).await?;
             commands::download::run(&haul, args).await
+        }
+        Command::List(args) => {
+            commands::library::list(&build_library(config, None).await?, args).await
+        }
+        Command::Show(args) => {
+            commands::library::show(&build_library(config, None).await?, args).await
+        }
+        Command::Remove(args) => {
+            commands::library::remove(&build_library(config, None).await?, args).await
+        }
+        Command::Verify(args) => {
+            commands::library::verify(&build_library(config, None).await?, args).await
+        }
+        Command::Scan(args) => {
+            commands::library::scan(&build_library(config, None).await?, args).await
+        }
+        Command::Prune(args) => {
+            commands::library::prune(&build_library(config, None).await?, args).await
+        }
+        Command::Queue(args) => {
+            commands::jobs::queue(&build_library(config, None).await?, args).await
+        }
+        Command::Pause(args) => {
+            commands::jobs::steer(
+                &build_library(config, None).await?,
+                args,
+                commands::jobs::Steer::Pause,
+            )
+            .await
+        }
+        Command::Resume(args) => {
+            commands::jobs::steer(
+                &build_library(config, None).await?,
+                args,
+                commands::jobs::Steer::Resume,
+            )
+            .await
+        }
+        Command::Cancel(args) => {
+            commands::jobs::steer(
+                &build_library(config, None).await?,
+                args,
+                commands::jobs::Steer::Cancel,
+            )
+            .await
         }
         Command::Auth(args) => commands::auth::run(config, args).await,
         Command::Config(_) => unreachable!("handled above"),
@@ -86,6 +139,14 @@ fn wants_json(command: &Command) -> bool {
             AuthCommand::Logout(a) => a.json,
             AuthCommand::Whoami(a) | AuthCommand::Status(a) => a.json,
         },
+        Command::List(a) => a.json,
+        Command::Show(a) => a.json,
+        Command::Remove(a) => a.json,
+        Command::Verify(a) => a.json,
+        Command::Scan(a) => a.json,
+        Command::Prune(a) => a.json,
+        Command::Queue(a) => a.json,
+        Command::Pause(a) | Command::Resume(a) | Command::Cancel(a) => a.json,
     }
 }
 

@@ -480,7 +480,7 @@ mod tests {
         assert_eq!(r.get(Field::Endpoint).source, Source::Default);
         assert_eq!(
             (r.config.max_workers, r.config.connections_per_file),
-            (8, 1)
+            (8, 8)
         );
         assert_eq!(
             (r.config.bandwidth_limit, r.config.proxy.clone()),

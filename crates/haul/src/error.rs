@@ -7,7 +7,9 @@ use crate::auth::AuthError;
 use crate::cache::CacheError;
 use crate::config::ConfigError;
 use crate::hub::HubError;
+use crate::library::LibraryError;
 use crate::plan::PlanError;
+use crate::registry::RegistryError;
 use crate::repo_ref::RepoRefError;
 use crate::transfer::TransferError;
 
@@ -27,6 +29,10 @@ pub enum Error {
     Plan(#[from] PlanError),
     #[error(transparent)]
     Transfer(#[from] TransferError),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    #[error(transparent)]
+    Library(#[from] LibraryError),
     #[error("{failed} of {total} files could not be downloaded; the first: {first}")]
     FilesFailed {
         failed: usize,
@@ -55,6 +61,10 @@ pub enum ErrorKind {
     Disk,
     /// Offline, and what was asked for is not cached.
     Offline,
+    /// Haul's own database cannot be opened or used.
+    Database,
+    /// The user cancelled the download (`haul cancel`, the app).
+    Cancelled,
 }
 
 impl ErrorKind {
@@ -68,6 +78,8 @@ impl ErrorKind {
             ErrorKind::Integrity => 6,
             ErrorKind::Disk => 7,
             ErrorKind::Offline => 8,
+            ErrorKind::Database => 9,
+            ErrorKind::Cancelled => 10,
         }
     }
 }
@@ -95,6 +107,7 @@ fn transfer_kind(e: &TransferError) -> ErrorKind {
         TransferError::Cache(_) => ErrorKind::Disk,
         TransferError::HashMismatch { .. } => ErrorKind::Integrity,
         TransferError::Exhausted { .. } => ErrorKind::Network,
+        TransferError::Cancelled => ErrorKind::Cancelled,
     }
 }
 
@@ -115,6 +128,15 @@ impl Error {
             Error::Plan(PlanError::OfflineNotCached { .. }) => ErrorKind::Offline,
             Error::Transfer(t) => transfer_kind(t),
             Error::FilesFailed { first, .. } => transfer_kind(first),
+            Error::Registry(_) => ErrorKind::Database,
+            Error::Library(
+                LibraryError::NotInLibrary { .. }
+                | LibraryError::NoSuchRevision { .. }
+                | LibraryError::NoJob(_),
+            ) => ErrorKind::NotFound,
+            Error::Library(LibraryError::Offline { .. }) => ErrorKind::Offline,
+            Error::Library(LibraryError::Damaged { .. }) => ErrorKind::Integrity,
+            Error::Library(LibraryError::Confirm) => ErrorKind::Input,
         }
     }
 }

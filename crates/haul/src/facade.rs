@@ -14,8 +14,13 @@ use crate::config::Config;
 use crate::events::{Event, Progress, report_progress};
 use crate::hub::{HubClient, RepoTarget};
 use crate::plan::{self, Destination, DownloadRequest, Plan, PlanError, Selection};
+use crate::registry::{
+    DownloadFinish, DownloadStart, FileRecord, JobStart, ModelUpsert, Registry, Requester,
+};
 use crate::repo_ref::{self, RepoRef, RepoType};
-use crate::transfer::{TransferJob, TransferOptions};
+use crate::transfer::{
+    Control, ControlState, RateLimiter, TransferError, TransferJob, TransferOptions,
+};
 
 /// What a finished download did.
 #[derive(Clone, Debug, Serialize)]
@@ -35,9 +40,12 @@ pub struct DownloadReport {
 }
 
 pub struct Haul {
-    config: Config,
-    hub: Option<HubClient>,
-    events: broadcast::Sender<Event>,
+    pub(crate) config: Config,
+    pub(crate) hub: Option<HubClient>,
+    pub(crate) events: broadcast::Sender<Event>,
+    pub(crate) registry: Option<Registry>,
+    /// The one bandwidth limit all downloads of this facade share.
+    pub(crate) limiter: Arc<RateLimiter>,
 }
 
 impl Haul {
@@ -50,10 +58,35 @@ impl Haul {
         };
         let (events, _) = broadcast::channel(1024);
         Ok(Haul {
+            registry: None,
+            limiter: Arc::new(RateLimiter::new(config.bandwidth_limit)),
             config,
             hub,
             events,
         })
+    }
+
+    /// Records downloads in, and answers library questions from, this registry.
+    pub fn with_registry(mut self, registry: Registry) -> Haul {
+        self.registry = Some(registry);
+        self
+    }
+
+    /// Transfer options from the settings, drawing on this facade's shared bandwidth limit.
+    pub fn transfer_options(&self) -> TransferOptions {
+        TransferOptions {
+            limiter: Arc::clone(&self.limiter),
+            ..TransferOptions::from_config(&self.config)
+        }
+    }
+
+    /// Changes the bandwidth limit of every download of this facade, running ones included.
+    pub fn set_bandwidth_limit(&self, bytes_per_second: Option<u64>) {
+        self.limiter.set_rate(bytes_per_second);
+    }
+
+    pub fn registry(&self) -> Option<&Registry> {
+        self.registry.as_ref()
     }
 
     pub fn config(&self) -> &Config {
@@ -108,6 +141,7 @@ impl Haul {
         let free_space = free_space(&store.space_probe()).ok();
         let mut plan = assemble(repo, store, revision, commit, entries)?;
         plan.free_space = free_space;
+        plan.requested_by = request.requested_by;
         plan.gated = info.is_gated();
         plan.private = info.private;
         Ok(plan)
@@ -149,14 +183,133 @@ impl Haul {
             .map_err(|missing| not_cached(format!("{repo} file '{missing}'")))?;
         let mut plan = assemble(repo, store, revision, commit, entries)?;
         plan.offline = true;
+        plan.requested_by = request.requested_by;
         Ok(plan)
     }
 
     /// Fetches what the plan lacks, verifies it, and puts it in place. Files already present are only linked.
+    /// Fetches what the plan lacks, verifies it, puts it in place, and records the outcome in the registry.
     pub async fn download(
         &self,
         plan: &Plan,
         options: &TransferOptions,
+    ) -> Result<DownloadReport, Error> {
+        self.download_controlled(plan, options, &Control::new())
+            .await
+    }
+
+    /// Like [`Haul::download`], steered by `control`; with a registry, the download is also a job row
+    /// that other processes can pause, resume and cancel (`haul pause|resume|cancel`).
+    pub async fn download_controlled(
+        &self,
+        plan: &Plan,
+        options: &TransferOptions,
+        control: &Control,
+    ) -> Result<DownloadReport, Error> {
+        let Some(registry) = &self.registry else {
+            return self.fetch(plan, options, control).await;
+        };
+        let location = plan.store.location().to_string_lossy().into_owned();
+        let start = DownloadStart {
+            repo_type: plan.repo_type,
+            repo_id: plan.repo_id.clone(),
+            revision: plan.revision.clone(),
+            location: location.clone(),
+            requested_by: plan.requested_by,
+        };
+        let started = Instant::now();
+        let history_id = registry.download_started(&start).await?;
+        let job = JobStart {
+            repo_type: plan.repo_type.as_str().to_string(),
+            repo_id: plan.repo_id.clone(),
+            revision: plan.revision.clone(),
+            location: location.clone(),
+            request: serde_json::json!({
+                "commit": plan.commit,
+                "files": plan.files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
+                "destination": plan.destination,
+            })
+            .to_string(),
+            requested_by: plan.requested_by,
+            priority: 0,
+            bytes_total: plan.bytes_to_fetch() as i64,
+        };
+        let job_id = registry.job_started(&job).await?;
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let follower = tokio::spawn(follow_job(
+            registry.clone(),
+            job_id,
+            control.clone(),
+            self.events.subscribe(),
+            stopped,
+        ));
+        let result = self.fetch(plan, options, control).await;
+        let _ = stop.send(());
+        let _ = follower.await;
+        let (state, error) = match &result {
+            Ok(_) => ("done", None),
+            Err(e) if e.kind() == crate::ErrorKind::Cancelled => ("cancelled", None),
+            Err(e) => ("failed", Some(e.to_string())),
+        };
+        registry
+            .job_finished(job_id, state, error.as_deref())
+            .await?;
+        let (files_fetched, bytes_fetched) = match &result {
+            Ok(report) => (report.files_fetched as i64, report.bytes_fetched as i64),
+            Err(_) => (0, 0),
+        };
+        let finish = DownloadFinish {
+            commit_sha: Some(plan.commit.clone()),
+            files_fetched,
+            bytes_fetched,
+            duration_ms: started.elapsed().as_millis() as i64,
+            error: result.as_ref().err().map(|e| e.to_string()),
+        };
+        registry.download_finished(history_id, &finish).await?;
+        let complete = result.is_ok();
+        if complete || plan.store.has_any(&plan.commit) {
+            let size_bytes = match &plan.store {
+                Store::Cache(cache) => crate::cache::inventory::scan_repo(
+                    cache.repo_dir(),
+                    plan.repo_type,
+                    &plan.repo_id,
+                )
+                .map(|inventory| inventory.size_on_disk())
+                .unwrap_or_else(|_| plan.total_bytes()),
+                Store::LocalDir(_) => plan.total_bytes(),
+            };
+            let files = plan
+                .files
+                .iter()
+                .map(|f| FileRecord {
+                    commit_sha: plan.commit.clone(),
+                    path: f.path.clone(),
+                    size_bytes: f.size as i64,
+                    etag: f.etag.clone(),
+                    algorithm: f.hash.algorithm().to_string(),
+                })
+                .collect();
+            let upsert = ModelUpsert {
+                repo_type: plan.repo_type.as_str().to_string(),
+                repo_id: plan.repo_id.clone(),
+                location,
+                location_kind: plan.destination_kind.to_string(),
+                revision: plan.revision.clone(),
+                commit_sha: plan.commit.clone(),
+                size_bytes: size_bytes as i64,
+                state: if complete { "complete" } else { "partial" }.to_string(),
+                files: Some(files),
+            };
+            registry.upsert_model(&upsert).await?;
+        }
+        result
+    }
+
+    async fn fetch(
+        &self,
+        plan: &Plan,
+        options: &TransferOptions,
+        control: &Control,
     ) -> Result<DownloadReport, Error> {
         let started = Instant::now();
         let to_fetch: Vec<_> = plan
@@ -205,8 +358,16 @@ impl Haul {
                 options: options.clone(),
                 progress,
                 events: self.events.clone(),
+                connections: tokio::sync::Semaphore::new(options.max_connections.max(1)),
+                control: control.clone(),
             });
             let outcomes = job.run(to_fetch.clone()).await;
+            if control.state() == ControlState::Cancelled {
+                let _ = stop.send(());
+                let _ = reporter.await;
+                plan.store.finish_revision(&plan.revision, &plan.commit)?;
+                return Err(TransferError::Cancelled.into());
+            }
             let _ = stop.send(());
             let _ = reporter.await;
             let total = outcomes.len();
@@ -251,6 +412,49 @@ impl Haul {
     }
 }
 
+/// Keeps a running download and its job row in step: the row's state (changed by `haul pause`,
+/// `resume`, `cancel` from any process) steers the download; the download's progress goes into the row.
+async fn follow_job(
+    registry: Registry,
+    job_id: i64,
+    control: Control,
+    mut events: broadcast::Receiver<Event>,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) {
+    let mut ticker = tokio::time::interval(std::time::Duration::from_millis(300));
+    let mut bytes_done = 0u64;
+    let mut written = 0u64;
+    loop {
+        tokio::select! {
+            _ = &mut stop => return,
+            event = events.recv() => {
+                match event {
+                    Ok(Event::Progress(snapshot)) => bytes_done = snapshot.bytes_done,
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => return,
+                }
+                continue;
+            }
+            _ = ticker.tick() => {}
+        }
+        match registry.job(job_id).await {
+            Ok(Some(job)) => control.set(match job.state.as_str() {
+                "paused" => ControlState::Paused,
+                "cancelled" => ControlState::Cancelled,
+                _ => ControlState::Running,
+            }),
+            Ok(None) => control.set(ControlState::Cancelled),
+            Err(e) => tracing::warn!("cannot read the job's state: {e}"),
+        }
+        if bytes_done != written {
+            if let Err(e) = registry.job_progress(job_id, bytes_done as i64).await {
+                tracing::warn!("cannot record the job's progress: {e}");
+            }
+            written = bytes_done;
+        }
+    }
+}
+
 /// A plan of `entries` at `commit`; the caller fills in what it learnt about the repo.
 fn assemble(
     repo: &RepoRef,
@@ -272,6 +476,7 @@ fn assemble(
         private: false,
         offline: false,
         files,
+        requested_by: Requester::Cli,
         store,
     })
 }
@@ -284,9 +489,14 @@ fn destination_kind(store: &Store) -> &'static str {
 }
 
 impl TransferOptions {
+    /// Options from the settings, with a bandwidth limiter of their own (use
+    /// [`Haul::transfer_options`] to share the facade's, which can be changed while downloads run).
     pub fn from_config(config: &Config) -> TransferOptions {
         TransferOptions {
             max_workers: config.max_workers,
+            connections_per_file: config.connections_per_file.max(1),
+            max_connections: (config.max_workers * config.connections_per_file.max(1)).clamp(1, 64),
+            limiter: Arc::new(RateLimiter::new(config.bandwidth_limit)),
             retries: config.retries,
             retry_base_delay: config.retry_base_delay,
             corrupt_refetches: 1,

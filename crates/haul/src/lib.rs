@@ -9,6 +9,7 @@ mod error;
 pub mod events;
 mod facade;
 pub mod hub;
+pub mod library;
 pub mod paths;
 pub mod plan;
 pub mod registry;

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::cache::{Presence, Store, UnsafePath, safe_relative};
 use crate::hub::TreeEntry;
+use crate::registry::Requester;
 use crate::repo_ref::{RepoRef, RepoType};
 use crate::verify::ExpectedHash;
 
@@ -35,6 +36,8 @@ pub struct DownloadRequest {
     /// Glob patterns a file must match none of.
     pub exclude: Vec<String>,
     pub destination: Destination,
+    /// Who asked: recorded in the download history.
+    pub requested_by: Requester,
 }
 
 impl DownloadRequest {
@@ -45,6 +48,7 @@ impl DownloadRequest {
             include: Vec::new(),
             exclude: Vec::new(),
             destination: Destination::DefaultCache,
+            requested_by: Requester::Cli,
         }
     }
 }
@@ -84,6 +88,7 @@ pub struct Plan {
     /// Planned from the cache alone (`HF_HUB_OFFLINE`).
     pub offline: bool,
     pub files: Vec<PlannedFile>,
+    pub requested_by: Requester,
     #[serde(skip)]
     pub(crate) store: Store,
 }

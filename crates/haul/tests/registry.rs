@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use haul::RepoType;
-use haul::registry::{DownloadFinish, DownloadStart, FileRecord, ModelFilter, ModelUpsert, Registry, Requester};
+use haul::registry::{
+    DownloadFinish, DownloadStart, FileRecord, ModelFilter, ModelUpsert, Registry, Requester,
+};
 
 /// The database as the first schema (migration 0001 only) left it, with a model, its files and history.
 fn fixture() -> PathBuf {
@@ -18,16 +20,36 @@ async fn a_first_schema_database_migrates_with_its_rows() {
     let db = dir.path().join("haul.db");
     std::fs::copy(fixture(), &db).expect("the fixture database exists");
     let registry = Registry::open(&db).await.unwrap();
-    assert_eq!(registry.schema_version().await.unwrap(), 2);
+    assert_eq!(registry.schema_version().await.unwrap(), 3);
     let models = registry.list_models(&ModelFilter::default()).await.unwrap();
     assert_eq!(models.len(), 1);
     let model = &models[0];
-    assert_eq!((model.repo_id.as_str(), model.state.as_str(), model.size_bytes), ("org/old", "complete", 1234));
-    assert_eq!(model.last_used_at, None, "the column added by the upgrade starts empty");
+    assert_eq!(
+        (
+            model.repo_id.as_str(),
+            model.state.as_str(),
+            model.size_bytes
+        ),
+        ("org/old", "complete", 1234)
+    );
+    assert_eq!(
+        model.last_used_at, None,
+        "the column added by the upgrade starts empty"
+    );
     let files = registry.files(model.id, None).await.unwrap();
-    assert_eq!(files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(), ["config.json", "model.bin"]);
+    assert_eq!(
+        files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
+        ["config.json", "model.bin"]
+    );
     let history = registry.history("model", "org/old", 10).await.unwrap();
-    assert_eq!((history.len(), history[0].result.as_str(), history[0].bytes_fetched), (1, "ok", 1234));
+    assert_eq!(
+        (
+            history.len(),
+            history[0].result.as_str(),
+            history[0].bytes_fetched
+        ),
+        (1, "ok", 1234)
+    );
     // The upgraded database takes new rows like a fresh one.
     let start = DownloadStart {
         repo_type: RepoType::Model,
@@ -48,7 +70,12 @@ async fn two_processes_writing_at_once_lose_no_rows() {
     let children: Vec<_> = (0..2)
         .map(|writer| {
             Command::new(std::env::current_exe().unwrap())
-                .args(["--exact", "registry_writer_process", "--ignored", "--nocapture"])
+                .args([
+                    "--exact",
+                    "registry_writer_process",
+                    "--ignored",
+                    "--nocapture",
+                ])
                 .env("HAUL_TEST_REGISTRY", &db)
                 .env("HAUL_TEST_WRITER", writer.to_string())
                 .spawn()
@@ -74,12 +101,20 @@ const FILES: usize = 40;
 
 fn registry_integrity(db: &Path) -> String {
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "registry_integrity_process", "--ignored", "--nocapture"])
+        .args([
+            "--exact",
+            "registry_integrity_process",
+            "--ignored",
+            "--nocapture",
+        ])
         .env("HAUL_TEST_REGISTRY", db)
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    text.lines().find_map(|l| l.strip_prefix("integrity=")).unwrap_or("no answer").to_string()
+    text.lines()
+        .find_map(|l| l.strip_prefix("integrity="))
+        .unwrap_or("no answer")
+        .to_string()
 }
 
 /// Run by `two_processes_writing_at_once_lose_no_rows` in a child process; not a test by itself.
@@ -98,7 +133,13 @@ async fn registry_writer_process() {
             requested_by: Requester::Cli,
         };
         let id = registry.download_started(&start).await.unwrap();
-        let finish = DownloadFinish { commit_sha: Some(format!("{i:040}")), files_fetched: 1, bytes_fetched: i, duration_ms: 1, error: None };
+        let finish = DownloadFinish {
+            commit_sha: Some(format!("{i:040}")),
+            files_fetched: 1,
+            bytes_fetched: i,
+            duration_ms: 1,
+            error: None,
+        };
         registry.download_finished(id, &finish).await.unwrap();
         if i % 10 == 0 {
             let files = (0..FILES)
@@ -146,9 +187,20 @@ async fn make_schema_1_fixture() {
     std::fs::copy(&first, migrations.path().join("0001_initial.sql")).unwrap();
     let out = fixture();
     let _ = std::fs::remove_file(&out);
-    let options = SqliteConnectOptions::new().filename(&out).create_if_missing(true);
-    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.unwrap();
-    sqlx::migrate::Migrator::new(migrations.path()).await.unwrap().run(&pool).await.unwrap();
+    let options = SqliteConnectOptions::new()
+        .filename(&out)
+        .create_if_missing(true);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .unwrap();
+    sqlx::migrate::Migrator::new(migrations.path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
     let commit = "1".repeat(40);
     sqlx::query(
         "INSERT INTO models (repo_type, repo_id, location, location_kind, revision, commit_sha, size_bytes, state, added_at, updated_at)
@@ -158,7 +210,10 @@ async fn make_schema_1_fixture() {
     .execute(&pool)
     .await
     .unwrap();
-    for (path, size, etag, algorithm) in [("config.json", 34, "2".repeat(40), "git-sha1"), ("model.bin", 1200, "3".repeat(64), "sha256")] {
+    for (path, size, etag, algorithm) in [
+        ("config.json", 34, "2".repeat(40), "git-sha1"),
+        ("model.bin", 1200, "3".repeat(64), "sha256"),
+    ] {
         sqlx::query("INSERT INTO files (model_id, commit_sha, path, size_bytes, etag, algorithm) VALUES (1, ?, ?, ?, ?, ?)")
             .bind(&commit)
             .bind(path)

@@ -3,10 +3,10 @@
 use std::io::IsTerminal;
 
 use haul::events::Event;
-use haul::{Destination, DownloadRequest, Haul, Plan, RepoType, TransferOptions};
+use haul::{Destination, DownloadRequest, Haul, Plan};
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::cli::{DownloadArgs, RepoTypeArg};
+use crate::cli::DownloadArgs;
 use crate::output::progress::{self, Bars};
 use crate::output::{human, json};
 
@@ -28,12 +28,7 @@ pub async fn run(haul: &Haul, args: DownloadArgs) -> Result<(), haul::Error> {
             bars: std::io::stderr().is_terminal(),
         }
     };
-    let default_type = match args.repo_type {
-        RepoTypeArg::Model => RepoType::Model,
-        RepoTypeArg::Dataset => RepoType::Dataset,
-        RepoTypeArg::Space => RepoType::Space,
-    };
-    let mut repo = haul.parse_ref(&args.repo, default_type)?;
+    let mut repo = haul.parse_ref(&args.repo, args.repo_type.into())?;
     if let Some(revision) = args.revision {
         repo.revision = Some(revision);
     }
@@ -61,7 +56,7 @@ pub async fn run(haul: &Haul, args: DownloadArgs) -> Result<(), haul::Error> {
         }
     }
 
-    let mut options = TransferOptions::from_config(haul.config());
+    let mut options = haul.transfer_options();
     if let Some(workers) = args.max_workers {
         options.max_workers = usize::from(workers);
     }

@@ -3,3 +3,5 @@
 pub mod auth;
 pub mod config;
 pub mod download;
+pub mod jobs;
+pub mod library;

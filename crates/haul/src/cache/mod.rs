@@ -3,8 +3,10 @@
 //! plain folder (`--local-dir`) with the Python client's `.cache/huggingface/download/*.metadata`.
 
 mod hub_cache;
+pub mod inventory;
 mod local_dir;
 mod lock;
+pub mod removal;
 pub mod safe_path;
 
 use std::io;
@@ -168,6 +170,24 @@ impl Store {
         match self {
             Store::Cache(c) => c.snapshot_dir(commit),
             Store::LocalDir(d) => d.dir().to_path_buf(),
+        }
+    }
+
+    /// The cache root or the local dir, as recorded in the registry.
+    pub fn location(&self) -> &Path {
+        match self {
+            Store::Cache(c) => c.root(),
+            Store::LocalDir(d) => d.dir(),
+        }
+    }
+
+    /// Whether any file of `commit` is in place (after a partial failure, the library still lists it).
+    pub fn has_any(&self, commit: &str) -> bool {
+        match self {
+            Store::Cache(c) => {
+                std::fs::read_dir(c.snapshot_dir(commit)).is_ok_and(|mut d| d.next().is_some())
+            }
+            Store::LocalDir(d) => d.dir().join(".cache/huggingface/download").exists(),
         }
     }
 

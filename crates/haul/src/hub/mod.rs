@@ -409,14 +409,16 @@ impl HubClient {
         ))
     }
 
-    /// Opens a file body from `start`. `cached` is a CDN URL that served this file before (reused
-    /// until it expires, to skip the resolve round trip). One attempt: the caller owns retries.
+    /// Opens a file body from `start` (to `end`, exclusive, when given). `cached` is a CDN URL that
+    /// served this file before (reused until it expires, to skip the resolve round trip). One attempt:
+    /// the caller owns retries.
     pub async fn open_file(
         &self,
         target: RepoTarget<'_>,
         commit: &str,
         path: &str,
         start: u64,
+        end: Option<u64>,
         cached: Option<&Url>,
     ) -> Result<OpenedFile, OpenError> {
         let ctx = self.context(target, commit, path);
@@ -427,8 +429,14 @@ impl HubClient {
         let mut redirected = cached.is_some();
         for _ in 0..10 {
             let mut request = self.request(Method::GET, &url);
-            if start > 0 {
-                request = request.header(header::RANGE, format!("bytes={start}-"));
+            match end {
+                Some(end) if end > start => {
+                    request = request.header(header::RANGE, format!("bytes={start}-{}", end - 1));
+                }
+                _ if start > 0 => {
+                    request = request.header(header::RANGE, format!("bytes={start}-"))
+                }
+                _ => {}
             }
             let response = request.send().await.map_err(|e| OpenError::Transient {
                 reason: describe_transport_error(&e),

@@ -4,15 +4,22 @@
 //! Several processes (the app, a CLI, the daemon) use it at once: WAL lets readers and one writer
 //! proceed together, and a busy timeout makes writers wait their turn instead of failing.
 
+mod jobs;
 mod records;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
-pub use records::{DownloadFinish, DownloadRecord, DownloadStart, FileRecord, ModelFilter, ModelRecord, ModelUpsert, Requester};
+pub use jobs::{JobRecord, JobSelector, JobStart};
+pub use records::{
+    DownloadFinish, DownloadRecord, DownloadStart, FileRecord, ModelFilter, ModelRecord,
+    ModelUpsert, Requester,
+};
 
 /// The migrations, compiled into the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -28,8 +35,14 @@ pub enum RegistryError {
         "Haul's database at {} was written by a newer Haul (schema {found}, this one knows {known}): upgrade Haul",
         path.display()
     )]
-    TooNew { path: PathBuf, found: i64, known: i64 },
-    #[error("Haul's database failed: {0}. If it persists, move the database aside; `haul scan` rebuilds the library")]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error(
+        "Haul's database failed: {0}. If it persists, move the database aside; `haul scan` rebuilds the library"
+    )]
     Query(String),
 }
 
@@ -41,7 +54,10 @@ impl From<sqlx::Error> for RegistryError {
 
 /// Milliseconds since the Unix epoch: how the registry stores time.
 pub fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 #[derive(Clone, Debug)]
@@ -53,7 +69,10 @@ pub struct Registry {
 impl Registry {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub async fn open(path: &Path) -> Result<Registry, RegistryError> {
-        let open_error = |reason: String| RegistryError::Open { path: path.to_path_buf(), reason };
+        let open_error = |reason: String| RegistryError::Open {
+            path: path.to_path_buf(),
+            reason,
+        };
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| open_error(e.to_string()))?;
         }
@@ -72,24 +91,39 @@ impl Registry {
             .connect_with(options)
             .await
             .map_err(|e| open_error(e.to_string()))?;
-        let registry = Registry { pool, path: path.to_path_buf() };
+        let registry = Registry {
+            pool,
+            path: path.to_path_buf(),
+        };
         registry.migrate().await?;
         Ok(registry)
     }
 
     async fn migrate(&self) -> Result<(), RegistryError> {
         let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
-        let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = 1")
-            .fetch_one(&self.pool)
-            .await
-            .unwrap_or(None);
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = 1")
+                .fetch_one(&self.pool)
+                .await
+                .unwrap_or(None);
         if let Some(found) = applied.filter(|v| *v > known) {
-            return Err(RegistryError::TooNew { path: self.path.clone(), found, known });
+            return Err(RegistryError::TooNew {
+                path: self.path.clone(),
+                found,
+                known,
+            });
         }
         MIGRATOR
             .run(&self.pool)
             .await
-            .map_err(|e| RegistryError::Open { path: self.path.clone(), reason: format!("migration failed: {e}") })
+            .map_err(|e| RegistryError::Open {
+                path: self.path.clone(),
+                reason: format!("migration failed: {e}"),
+            })
+    }
+
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
     }
 
     pub fn path(&self) -> &Path {
@@ -98,14 +132,18 @@ impl Registry {
 
     /// The schema version in force.
     pub async fn schema_version(&self) -> Result<i64, RegistryError> {
-        Ok(sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = 1")
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success = 1",
+        )
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// SQLite's own consistency check: `ok` when the file is sound.
     pub async fn integrity_check(&self) -> Result<String, RegistryError> {
-        Ok(sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.pool).await?)
+        Ok(sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     /// Closes every connection (checkpointing the WAL), e.g. before the process exits.
@@ -132,7 +170,11 @@ impl Registry {
         Ok(id)
     }
 
-    pub async fn download_finished(&self, id: i64, finish: &DownloadFinish) -> Result<(), RegistryError> {
+    pub async fn download_finished(
+        &self,
+        id: i64,
+        finish: &DownloadFinish,
+    ) -> Result<(), RegistryError> {
         sqlx::query(
             "UPDATE downloads SET commit_sha = ?, finished_at = ?, files_fetched = ?, bytes_fetched = ?,
                                   duration_ms = ?, result = ?, error = ?
@@ -152,7 +194,12 @@ impl Registry {
     }
 
     /// Newest first.
-    pub async fn history(&self, repo_type: &str, repo_id: &str, limit: i64) -> Result<Vec<DownloadRecord>, RegistryError> {
+    pub async fn history(
+        &self,
+        repo_type: &str,
+        repo_id: &str,
+        limit: i64,
+    ) -> Result<Vec<DownloadRecord>, RegistryError> {
         Ok(sqlx::query_as::<_, DownloadRecord>(
             "SELECT id, repo_type, repo_id, revision, commit_sha, location, requested_by, requested_at, finished_at,
                     files_fetched, bytes_fetched, duration_ms, result, error
@@ -166,7 +213,9 @@ impl Registry {
     }
 
     pub async fn count_downloads(&self) -> Result<i64, RegistryError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM downloads").fetch_one(&self.pool).await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM downloads")
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     // --- models and their files ---
@@ -223,7 +272,10 @@ impl Registry {
         Ok(id)
     }
 
-    pub async fn list_models(&self, filter: &ModelFilter) -> Result<Vec<ModelRecord>, RegistryError> {
+    pub async fn list_models(
+        &self,
+        filter: &ModelFilter,
+    ) -> Result<Vec<ModelRecord>, RegistryError> {
         Ok(sqlx::query_as::<_, ModelRecord>(
             "SELECT id, repo_type, repo_id, location, location_kind, revision, commit_sha, size_bytes, state,
                     added_at, updated_at, last_checked_at, last_used_at
@@ -241,7 +293,11 @@ impl Registry {
     }
 
     /// The model records of one repo (one per location it was downloaded to).
-    pub async fn find_models(&self, repo_type: &str, repo_id: &str) -> Result<Vec<ModelRecord>, RegistryError> {
+    pub async fn find_models(
+        &self,
+        repo_type: &str,
+        repo_id: &str,
+    ) -> Result<Vec<ModelRecord>, RegistryError> {
         Ok(sqlx::query_as::<_, ModelRecord>(
             "SELECT id, repo_type, repo_id, location, location_kind, revision, commit_sha, size_bytes, state,
                     added_at, updated_at, last_checked_at, last_used_at
@@ -254,7 +310,11 @@ impl Registry {
     }
 
     /// The files of a model, for one commit or all.
-    pub async fn files(&self, model_id: i64, commit_sha: Option<&str>) -> Result<Vec<FileRecord>, RegistryError> {
+    pub async fn files(
+        &self,
+        model_id: i64,
+        commit_sha: Option<&str>,
+    ) -> Result<Vec<FileRecord>, RegistryError> {
         Ok(sqlx::query_as::<_, FileRecord>(
             "SELECT commit_sha, path, size_bytes, etag, algorithm FROM files
              WHERE model_id = ? AND (?2 IS NULL OR commit_sha = ?2) ORDER BY commit_sha, path",
@@ -265,18 +325,29 @@ impl Registry {
         .await?)
     }
 
-    pub async fn set_state(&self, model_id: i64, state: &str, size_bytes: i64) -> Result<(), RegistryError> {
-        sqlx::query("UPDATE models SET state = ?, size_bytes = ?, last_checked_at = ? WHERE id = ?")
-            .bind(state)
-            .bind(size_bytes)
-            .bind(now_ms())
-            .bind(model_id)
-            .execute(&self.pool)
-            .await?;
+    pub async fn set_state(
+        &self,
+        model_id: i64,
+        state: &str,
+        size_bytes: i64,
+    ) -> Result<(), RegistryError> {
+        sqlx::query(
+            "UPDATE models SET state = ?, size_bytes = ?, last_checked_at = ? WHERE id = ?",
+        )
+        .bind(state)
+        .bind(size_bytes)
+        .bind(now_ms())
+        .bind(model_id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
-    pub async fn forget_revision(&self, model_id: i64, commit_sha: &str) -> Result<(), RegistryError> {
+    pub async fn forget_revision(
+        &self,
+        model_id: i64,
+        commit_sha: &str,
+    ) -> Result<(), RegistryError> {
         sqlx::query("DELETE FROM files WHERE model_id = ? AND commit_sha = ?")
             .bind(model_id)
             .bind(commit_sha)
@@ -287,7 +358,10 @@ impl Registry {
 
     /// Forgets a model and its files; its download history stays.
     pub async fn forget_model(&self, model_id: i64) -> Result<(), RegistryError> {
-        sqlx::query("DELETE FROM models WHERE id = ?").bind(model_id).execute(&self.pool).await?;
+        sqlx::query("DELETE FROM models WHERE id = ?")
+            .bind(model_id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 }
@@ -300,8 +374,10 @@ mod tests {
     #[tokio::test]
     async fn records_round_trip() {
         let dir = tempfile::tempdir().unwrap();
-        let registry = Registry::open(&dir.path().join("sub/haul.db")).await.unwrap();
-        assert_eq!(registry.schema_version().await.unwrap(), 2);
+        let registry = Registry::open(&dir.path().join("sub/haul.db"))
+            .await
+            .unwrap();
+        assert_eq!(registry.schema_version().await.unwrap(), 3);
         let upsert = ModelUpsert {
             repo_type: "model".into(),
             repo_id: "org/m".into(),
@@ -320,11 +396,30 @@ mod tests {
             }]),
         };
         let id = registry.upsert_model(&upsert).await.unwrap();
-        assert_eq!(registry.upsert_model(&upsert).await.unwrap(), id, "same repo and location: same row");
-        let listed = registry.list_models(&ModelFilter { name_contains: Some("ORG/".into()), ..Default::default() }).await.unwrap();
+        assert_eq!(
+            registry.upsert_model(&upsert).await.unwrap(),
+            id,
+            "same repo and location: same row"
+        );
+        let listed = registry
+            .list_models(&ModelFilter {
+                name_contains: Some("ORG/".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
         assert_eq!(listed.len(), 1);
         assert_eq!(registry.files(id, None).await.unwrap().len(), 1);
-        assert!(registry.list_models(&ModelFilter { repo_type: Some("dataset".into()), ..Default::default() }).await.unwrap().is_empty());
+        assert!(
+            registry
+                .list_models(&ModelFilter {
+                    repo_type: Some("dataset".into()),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .is_empty()
+        );
 
         let start = DownloadStart {
             repo_type: RepoType::Model,
@@ -334,12 +429,28 @@ mod tests {
             requested_by: Requester::Cli,
         };
         let d = registry.download_started(&start).await.unwrap();
-        let finish = DownloadFinish { commit_sha: Some("a".repeat(40)), files_fetched: 1, bytes_fetched: 10, duration_ms: 5, error: None };
+        let finish = DownloadFinish {
+            commit_sha: Some("a".repeat(40)),
+            files_fetched: 1,
+            bytes_fetched: 10,
+            duration_ms: 5,
+            error: None,
+        };
         registry.download_finished(d, &finish).await.unwrap();
         let history = registry.history("model", "org/m", 10).await.unwrap();
-        assert_eq!((history[0].result.as_str(), history[0].bytes_fetched), ("ok", 10));
+        assert_eq!(
+            (history[0].result.as_str(), history[0].bytes_fetched),
+            ("ok", 10)
+        );
         registry.forget_model(id).await.unwrap();
-        assert!(registry.files(id, None).await.unwrap().is_empty(), "files go with their model");
-        assert_eq!(registry.history("model", "org/m", 10).await.unwrap().len(), 1, "history stays");
+        assert!(
+            registry.files(id, None).await.unwrap().is_empty(),
+            "files go with their model"
+        );
+        assert_eq!(
+            registry.history("model", "org/m", 10).await.unwrap().len(),
+            1,
+            "history stays"
+        );
     }
 }

@@ -116,6 +116,10 @@ pub struct DownloadRecord {
 impl DownloadRecord {
     /// Bytes per second over the whole download.
     pub fn average_speed(&self) -> f64 {
-        if self.duration_ms > 0 { self.bytes_fetched as f64 * 1000.0 / self.duration_ms as f64 } else { 0.0 }
+        if self.duration_ms > 0 {
+            self.bytes_fetched as f64 * 1000.0 / self.duration_ms as f64
+        } else {
+            0.0
+        }
     }
 }

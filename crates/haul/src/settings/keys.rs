@@ -71,7 +71,7 @@ pub struct Key {
 }
 
 pub const DEFAULT_MAX_CONCURRENT_FILES: u32 = 8;
-pub const DEFAULT_CONNECTIONS_PER_FILE: u32 = 1;
+pub const DEFAULT_CONNECTIONS_PER_FILE: u32 = 8;
 
 /// Every setting, in the order `haul config list` shows them.
 pub static KEYS: &[Key] = &[
@@ -104,7 +104,7 @@ pub static KEYS: &[Key] = &[
         field: Field::ConnectionsPerFile,
         kind: Kind::Count { min: 1, max: 16 },
         about: "connections (byte ranges) per large file",
-        default: "1",
+        default: "8",
         env: &["HAUL_CONNECTIONS_PER_FILE"],
     },
     Key {

@@ -3,6 +3,21 @@
 //! is resolved again; a server that ignores `Range` is noticed and the file restarted; a file whose
 //! hash does not match is fetched once more and never becomes a blob.
 
+mod bandwidth;
+pub mod control;
+mod positioned;
+mod progress_file;
+mod ranges;
+mod segmented;
+
+pub use bandwidth::RateLimiter;
+pub use control::{Control, ControlState};
+pub use progress_file::path_for as progress_record_path;
+use segmented::Segmented;
+
+/// Files at least this large are fetched over several connections and resume across runs.
+pub const SEGMENTED_MIN_SIZE: u64 = 8 << 20;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +37,12 @@ use crate::verify::StreamingHasher;
 pub struct TransferOptions {
     /// Files fetched at once.
     pub max_workers: usize,
+    /// Connections one large file is fetched over.
+    pub connections_per_file: usize,
+    /// Connections open at once across all files of a download.
+    pub max_connections: usize,
+    /// The bandwidth limit every connection draws from (shared, changeable while running).
+    pub limiter: Arc<RateLimiter>,
     /// Attempts without progress before a file fails.
     pub retries: u32,
     pub retry_base_delay: Duration,
@@ -53,6 +74,8 @@ pub enum TransferError {
         attempts: u32,
         reason: String,
     },
+    #[error("the download was cancelled; files already finished are kept")]
+    Cancelled,
 }
 
 /// What became of one file.
@@ -71,6 +94,10 @@ pub struct TransferJob {
     pub options: TransferOptions,
     pub progress: Arc<Progress>,
     pub events: broadcast::Sender<Event>,
+    /// Caps the connections open at once (`max_connections`).
+    pub connections: Semaphore,
+    /// Pause, resume, cancel.
+    pub control: Control,
 }
 
 impl TransferJob {
@@ -143,8 +170,15 @@ impl TransferJob {
                 });
             }
             Err(e) => {
-                // A partial file is never a blob; it is removed so a full disk gets its space back.
-                let _ = tokio::fs::remove_file(&paths.incomplete).await;
+                // A partial file is never a blob. One with a progress record is kept for the next run
+                // to resume, unless the disk is full: then its space is given back.
+                let resumable = progress_file::path_for(&paths.incomplete).exists()
+                    && !matches!(e, TransferError::Cancelled);
+                let disk_full = matches!(e, TransferError::Cache(CacheError::DiskFull { .. }));
+                if !resumable || disk_full {
+                    let _ = tokio::fs::remove_file(&paths.incomplete).await;
+                    progress_file::ProgressRecord::remove(&paths.incomplete);
+                }
                 let _ = self.events.send(Event::FileFailed {
                     path: file.path.clone(),
                     error: e.to_string(),
@@ -164,10 +198,22 @@ impl TransferJob {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let actual = self.fetch_once(file, incomplete).await?;
+            let actual = if file.size >= SEGMENTED_MIN_SIZE {
+                match self.fetch_segmented(file, incomplete).await? {
+                    Segmented::Done(hash) => hash,
+                    Segmented::RangeUnsupported => {
+                        tracing::info!(path = %file.path, "the server ignores byte ranges: one connection, from the start");
+                        self.progress.rewind(&file.path, file.size);
+                        self.fetch_once(file, incomplete).await?
+                    }
+                }
+            } else {
+                self.fetch_once(file, incomplete).await?
+            };
             if actual == file.hash.hex() {
                 return Ok(());
             }
+            progress_file::ProgressRecord::remove(incomplete);
             self.progress.rewind(&file.path, file.size);
             tracing::warn!(path = %file.path, expected = file.hash.hex(), actual, "hash mismatch");
             if attempt > self.options.corrupt_refetches {
@@ -206,7 +252,11 @@ impl TransferJob {
         let mut cdn_url: Option<Url> = None;
         let mut failures: u32 = 0;
         let mut last_reason = String::new();
+        let mut control = self.control.watch();
         while written < file.size {
+            if control::checkpoint(&mut control).await == ControlState::Cancelled {
+                return Err(TransferError::Cancelled);
+            }
             if failures >= self.options.retries {
                 return Err(TransferError::Exhausted {
                     path: file.path.clone(),
@@ -214,6 +264,7 @@ impl TransferJob {
                     reason: last_reason,
                 });
             }
+            let _permit = self.connections.acquire().await;
             let opened = self
                 .hub
                 .open_file(
@@ -221,6 +272,7 @@ impl TransferJob {
                     &self.commit,
                     &file.path,
                     written,
+                    None,
                     cdn_url.as_ref(),
                 )
                 .await;
@@ -276,6 +328,7 @@ impl TransferJob {
                         break;
                     }
                 };
+                self.options.limiter.acquire(chunk.len()).await;
                 let room = file.size - written;
                 let usable = &chunk[..chunk.len().min(usize::try_from(room).unwrap_or(usize::MAX))];
                 out.write_all(usable)
@@ -289,9 +342,16 @@ impl TransferJob {
                     tracing::warn!(path = %file.path, "the server sent more bytes than the file's size");
                     break;
                 }
+                if !control::is_running(&control) {
+                    break;
+                }
             }
             if written >= file.size {
                 break;
+            }
+            if !control::is_running(&control) {
+                // Paused or cancelled: the connection is let go; the loop's checkpoint waits or ends.
+                continue;
             }
             let reason = dropped.unwrap_or_else(|| "the connection closed early".into());
             // Progress earns fresh attempts: only a connection that delivers nothing counts against the file.
