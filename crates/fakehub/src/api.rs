@@ -43,7 +43,19 @@ async fn front_door(State(s): State<Arc<Shared>>, req: Request, next: Next) -> R
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
-    match s.faults.take_status_override() {
+    let quota = s.faults.spend_quota();
+    if let Some(q) = quota.as_ref().filter(|q| !q.allowed) {
+        let mut resp = error_response(
+            StatusCode::TOO_MANY_REQUESTS,
+            None,
+            "You have exceeded our hourly quotas for action: api. We invite you to retry later.",
+        );
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(q.reset_secs));
+        add_quota_headers(resp.headers_mut(), q);
+        return resp;
+    }
+    let mut response = match s.faults.take_status_override() {
         Some(StatusOverride::Status(code)) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             error_response(
@@ -70,6 +82,22 @@ async fn front_door(State(s): State<Arc<Shared>>, req: Request, next: Next) -> R
             resp
         }
         None => next.run(req).await,
+    };
+    if let Some(q) = &quota {
+        add_quota_headers(response.headers_mut(), q);
+    }
+    response
+}
+
+fn add_quota_headers(headers: &mut HeaderMap, q: &crate::faults::QuotaVerdict) {
+    if let Ok(v) = HeaderValue::from_str(&format!("\"api\";r={};t={}", q.remaining, q.reset_secs)) {
+        headers.insert("ratelimit", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "\"fixed window\";\"api\";q={};w={}",
+        q.quota, q.window_secs
+    )) {
+        headers.insert("ratelimit-policy", v);
     }
 }
 

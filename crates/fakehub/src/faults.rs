@@ -27,6 +27,14 @@ pub struct RateLimitFault {
     pub times: u32,
 }
 
+/// A fixed-window request quota on the Hub listener, as the real Hub enforces per 5 minutes: every answer
+/// carries `RateLimit: "api";r=<remaining>;t=<seconds to reset>`, and requests past the quota get 429.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaFault {
+    pub requests: u32,
+    pub window_secs: u64,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CorruptFault {
     pub offset: u64,
@@ -62,6 +70,8 @@ pub struct FaultState {
     pub chunked: bool,
     /// Mirror mode: HEAD on `/resolve` takes this long.
     pub head_delay_ms: u64,
+    /// A per-window request quota with `RateLimit` headers on every Hub answer.
+    pub quota: Option<QuotaFault>,
 }
 
 /// The live fault switches.
@@ -71,6 +81,19 @@ pub struct Faults {
     cdn_generation: AtomicU64,
     /// File-body bytes handed to the network so far, both listeners (what a client cost the server).
     body_bytes: AtomicU64,
+    /// The quota's current window: when it started and how many requests it has seen.
+    quota_window: Mutex<Option<(std::time::Instant, u32)>>,
+    /// Requests refused with 429 because the quota was spent.
+    quota_refusals: AtomicU64,
+}
+
+/// The quota's verdict on one request.
+pub(crate) struct QuotaVerdict {
+    pub allowed: bool,
+    pub remaining: u32,
+    pub reset_secs: u64,
+    pub quota: u32,
+    pub window_secs: u64,
 }
 
 /// What a Hub-listener request must answer instead of its real answer.
@@ -107,6 +130,8 @@ impl Faults {
             state: Mutex::new(initial),
             cdn_generation: AtomicU64::new(0),
             body_bytes: AtomicU64::new(0),
+            quota_window: Mutex::new(None),
+            quota_refusals: AtomicU64::new(0),
         }
     }
 
@@ -135,6 +160,39 @@ impl Faults {
     /// Every CDN URL issued so far now answers 403.
     pub fn expire_cdn_urls(&self) {
         self.cdn_generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Counts one Hub-listener request against the quota, if one is set.
+    pub(crate) fn spend_quota(&self) -> Option<QuotaVerdict> {
+        let quota = self.lock().quota.clone()?;
+        let mut window = self.quota_window.lock().unwrap_or_else(|e| e.into_inner());
+        let now = std::time::Instant::now();
+        let length = std::time::Duration::from_secs(quota.window_secs.max(1));
+        let (started, used) = match *window {
+            Some((started, used)) if now.duration_since(started) < length => (started, used + 1),
+            _ => (now, 1),
+        };
+        *window = Some((started, used));
+        let reset_secs = length
+            .saturating_sub(now.duration_since(started))
+            .as_secs_f64()
+            .ceil() as u64;
+        let allowed = used <= quota.requests;
+        if !allowed {
+            self.quota_refusals.fetch_add(1, Ordering::SeqCst);
+        }
+        Some(QuotaVerdict {
+            allowed,
+            remaining: quota.requests.saturating_sub(used),
+            reset_secs: reset_secs.max(1),
+            quota: quota.requests,
+            window_secs: quota.window_secs,
+        })
+    }
+
+    /// Requests refused with 429 because the quota was spent.
+    pub fn quota_refusals(&self) -> u64 {
+        self.quota_refusals.load(Ordering::SeqCst)
     }
 
     /// File-body bytes sent so far (by both listeners).

@@ -41,7 +41,9 @@ mod resolve;
 mod server;
 
 pub use content::{Content, FileSpec, generate, git_blob_sha1};
-pub use faults::{CorruptFault, Countdown, FaultState, Faults, RateLimitFault, StatusFault};
+pub use faults::{
+    CorruptFault, Countdown, FaultState, Faults, QuotaFault, RateLimitFault, StatusFault,
+};
 pub use manifest::{DEMO_MANIFEST, Manifest, ManifestCommit, ManifestFile, ManifestRepo};
 pub use record::{Listener, SeenRequest};
 pub use repo::{CommitSpec, Gate, RepoSpec, RepoType};

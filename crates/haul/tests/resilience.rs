@@ -416,3 +416,38 @@ async fn a_disk_that_fills_up_midway_leaves_no_half_written_blob() {
         "the partial file was removed to give the space back"
     );
 }
+
+#[tokio::test]
+async fn requests_are_paced_to_the_hubs_quota() {
+    // 150 small files, against a quota of 60 requests per 2-second window: unpaced, the burst would
+    // run into 429s; paced by the RateLimit headers, it never does.
+    let mut commit = CommitSpec::new();
+    for i in 0..150 {
+        commit = commit.file(
+            &format!("shards/{i:04}.json"),
+            FileSpec::regular(format!("{{\"shard\": {i}}}\n")),
+        );
+    }
+    let s = Setup::new(
+        FakeHub::builder()
+            .repo(RepoSpec::model("org/many").commit(commit))
+            .faults(FaultState {
+                quota: Some(fakehub::QuotaFault {
+                    requests: 60,
+                    window_secs: 2,
+                }),
+                ..Default::default()
+            }),
+    )
+    .await;
+    let haul = s.haul();
+    let (_, report) = plan_and_download(&haul, &s.request(&haul, "org/many"))
+        .await
+        .unwrap();
+    assert_eq!(report.files_fetched, 150);
+    assert_eq!(
+        s.hub.faults().quota_refusals(),
+        0,
+        "the pacing kept every request within the quota"
+    );
+}

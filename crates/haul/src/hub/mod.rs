@@ -4,6 +4,7 @@
 //! says what to do.
 
 pub mod error;
+mod pacer;
 mod retry;
 pub mod types;
 pub mod urls;
@@ -53,6 +54,8 @@ pub struct HubClient {
     retries: u32,
     retry_base_delay: Duration,
     metadata_timeout: Duration,
+    /// Shared by every clone, so all workers pace together.
+    pacer: std::sync::Arc<pacer::Pacer>,
 }
 
 /// An open file body, positioned at `start`.
@@ -118,6 +121,7 @@ impl HubClient {
             retries: config.retries.max(1),
             retry_base_delay: config.retry_base_delay,
             metadata_timeout: config.metadata_timeout,
+            pacer: std::sync::Arc::default(),
         })
     }
 
@@ -163,7 +167,11 @@ impl HubClient {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            self.pacer.wait().await;
             let outcome = build().timeout(self.metadata_timeout).send().await;
+            if let Ok(response) = &outcome {
+                self.pacer.observe(response.headers());
+            }
             let wait = match outcome {
                 Ok(response) if response.status().is_success() => return Ok(response),
                 Ok(response) => {
@@ -438,11 +446,18 @@ impl HubClient {
                 }
                 _ => {}
             }
+            let to_hub = self.same_origin(&url);
+            if to_hub {
+                self.pacer.wait().await;
+            }
             let response = request.send().await.map_err(|e| OpenError::Transient {
                 reason: describe_transport_error(&e),
                 wait: None,
                 status: None,
             })?;
+            if to_hub {
+                self.pacer.observe(response.headers());
+            }
             let status = response.status();
             if status.is_redirection() {
                 let location = response
