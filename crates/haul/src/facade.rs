@@ -249,6 +249,8 @@ impl Haul {
         let (state, error) = match &result {
             Ok(_) => ("done", None),
             Err(e) if e.kind() == crate::ErrorKind::Cancelled => ("cancelled", None),
+            // Nothing is lost on a full disk: the job waits, paused, for space and a new run.
+            Err(e) if e.kind() == crate::ErrorKind::Disk => ("paused", Some(e.to_string())),
             Err(e) => ("failed", Some(e.to_string())),
         };
         registry
@@ -318,7 +320,7 @@ impl Haul {
             .filter(|f| f.needs_bytes())
             .cloned()
             .collect();
-        let bytes_to_fetch: u64 = to_fetch.iter().map(|f| f.size).sum();
+        let bytes_to_fetch: u64 = plan.bytes_to_fetch();
         if !to_fetch.is_empty() {
             let probe = plan.store.space_probe();
             let available = free_space(&probe)?;
@@ -342,7 +344,9 @@ impl Haul {
         }
         let mut fetched = 0;
         if let (false, Some(hub)) = (to_fetch.is_empty(), &self.hub) {
-            let progress = Arc::new(Progress::new(bytes_to_fetch, to_fetch.len() as u64));
+            // Progress counts whole files: what a previous run left is reported as done when resumed.
+            let total: u64 = to_fetch.iter().map(|f| f.size).sum();
+            let progress = Arc::new(Progress::new(total, to_fetch.len() as u64));
             let (stop, stopped) = tokio::sync::oneshot::channel();
             let reporter = tokio::spawn(report_progress(
                 Arc::clone(&progress),

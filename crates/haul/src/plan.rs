@@ -62,6 +62,8 @@ pub struct PlannedFile {
     pub hash: ExpectedHash,
     pub lfs: bool,
     pub presence: Presence,
+    /// Bytes a previous run left on disk that this one resumes from (a checkpointed partial file).
+    pub resumed_bytes: u64,
 }
 
 impl PlannedFile {
@@ -98,11 +100,12 @@ impl Plan {
         self.files.iter().map(|f| f.size).sum()
     }
 
+    /// Bytes still to come over the network (partial files a previous run left count for what they hold).
     pub fn bytes_to_fetch(&self) -> u64 {
         self.files
             .iter()
             .filter(|f| f.needs_bytes())
-            .map(|f| f.size)
+            .map(|f| f.size - f.resumed_bytes.min(f.size))
             .sum()
     }
 
@@ -249,6 +252,12 @@ pub fn planned_files(
         let etag = hash.hex().to_string();
         let size = entry.content_size();
         let presence = store.presence(&entry.path, &etag, size, commit)?;
+        let resumed_bytes = if presence == Presence::Missing {
+            let paths = store.write_paths(&entry.path, &etag)?;
+            crate::transfer::resumable_bytes(&paths.incomplete, &etag, size)
+        } else {
+            0
+        };
         files.push(PlannedFile {
             path: entry.path.clone(),
             size,
@@ -256,6 +265,7 @@ pub fn planned_files(
             lfs: entry.lfs.is_some(),
             hash,
             presence,
+            resumed_bytes,
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));

@@ -251,3 +251,64 @@ async fn a_foreign_partial_file_is_not_trusted() {
     download(&s, 4).await;
     assert_done(&s);
 }
+
+#[tokio::test]
+async fn a_full_disk_pauses_a_large_file_and_space_lets_it_continue() {
+    let disk = common::SmallDisk::new(48 << 20);
+    let s = setup(FaultState {
+        bandwidth_per_conn: Some(4 << 20),
+        ..Default::default()
+    })
+    .await;
+    let haul = s.haul();
+    let mut request = s.request(&haul, "org/big");
+    request.files = vec!["model.safetensors".into()];
+    request.destination = haul::Destination::CacheDir(disk.path().to_path_buf());
+    let mut events = haul.subscribe();
+    let filler = disk.path().join("someone-else.bin");
+    let filler_task = filler.clone();
+    let fill = tokio::spawn(async move {
+        while let Ok(event) = events.recv().await {
+            if let Event::Progress(p) = event
+                && p.bytes_done > 4 << 20
+            {
+                // Another program takes the space while the download runs.
+                let _ = std::fs::write(&filler_task, vec![1u8; 20 << 20]);
+                return;
+            }
+        }
+    });
+    let err = common::plan_and_download(&haul, &request)
+        .await
+        .unwrap_err();
+    fill.await.unwrap();
+    assert_eq!(err.kind(), haul::ErrorKind::Disk, "{err}");
+    assert!(
+        err.to_string().contains("disk is full") && err.to_string().contains("continue"),
+        "{err}"
+    );
+    let blobs = disk.path().join("models--org--big/blobs");
+    assert!(!blobs.join(big().etag()).exists(), "no half-written blob");
+    let partial = blobs.join(format!("{}.incomplete", big().etag()));
+    assert!(
+        haul::transfer::progress_record_path(&partial).exists(),
+        "the landed ranges are kept"
+    );
+
+    std::fs::remove_file(&filler).unwrap();
+    s.hub.faults().clear();
+    let before = s.hub.faults().body_bytes_sent();
+    common::plan_and_download(&haul, &request).await.unwrap();
+    let commit = s.hub.commit_sha(RepoType::Model, "org/big", 0);
+    assert_cached(
+        disk.path(),
+        "models--org--big",
+        &commit,
+        "model.safetensors",
+        &big(),
+    );
+    assert!(
+        s.hub.faults().body_bytes_sent() - before < SIZE,
+        "the second run continued rather than restarted"
+    );
+}

@@ -236,3 +236,45 @@ async fn make_schema_1_fixture() {
     sqlx::query("VACUUM").execute(&pool).await.unwrap();
     pool.close().await;
 }
+
+#[tokio::test]
+async fn processes_opening_a_new_database_at_once_migrate_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("haul.db");
+    let children: Vec<_> = (0..6)
+        .map(|_| {
+            Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--exact",
+                    "registry_opener_process",
+                    "--ignored",
+                    "--nocapture",
+                ])
+                .env("HAUL_TEST_REGISTRY", &db)
+                .spawn()
+                .expect("start an opener process")
+        })
+        .collect();
+    for mut child in children {
+        assert!(
+            child.wait().unwrap().success(),
+            "an opener failed: concurrent migrations collided"
+        );
+    }
+    assert_eq!(
+        Registry::open(&db)
+            .await
+            .unwrap()
+            .schema_version()
+            .await
+            .unwrap(),
+        3
+    );
+}
+
+#[tokio::test]
+#[ignore = "a child process of processes_opening_a_new_database_at_once_migrate_it_once"]
+async fn registry_opener_process() {
+    let db = PathBuf::from(std::env::var("HAUL_TEST_REGISTRY").unwrap());
+    Registry::open(&db).await.unwrap();
+}

@@ -128,6 +128,9 @@ fn show_plan(plan: &Plan, mode: Mode) {
                 let status = match file.presence {
                     haul::cache::Presence::Present => "already here",
                     haul::cache::Presence::ContentOnly => "in cache, will link",
+                    haul::cache::Presence::Missing if file.resumed_bytes > 0 => {
+                        "to fetch (resumes)"
+                    }
                     haul::cache::Presence::Missing => "to fetch",
                 };
                 let kind = if file.lfs { "sha256" } else { "git-sha1" };

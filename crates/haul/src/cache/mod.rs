@@ -22,7 +22,7 @@ use crate::repo_ref::RepoType;
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
     #[error(
-        "the disk is full: could not {action} {}. Free some space (or choose another --cache-dir / --local-dir) and run the same command again; finished files are kept",
+        "the disk is full: could not {action} {}. Free some space (or choose another --cache-dir / --local-dir) and run the same command again: finished files are kept, and large files continue where they stopped",
         path.display()
     )]
     DiskFull { action: &'static str, path: PathBuf },

@@ -95,6 +95,15 @@ impl Registry {
             pool,
             path: path.to_path_buf(),
         };
+        // Two processes opening a new database at once must not both run its migrations.
+        let mut lock_name = path
+            .file_name()
+            .map(|n| n.to_os_string())
+            .unwrap_or_default();
+        lock_name.push(".migrate.lock");
+        let _lock = crate::cache::FileLock::acquire(&path.with_file_name(lock_name))
+            .await
+            .map_err(|e| open_error(e.to_string()))?;
         registry.migrate().await?;
         Ok(registry)
     }

@@ -15,6 +15,11 @@ pub use control::{Control, ControlState};
 pub use progress_file::path_for as progress_record_path;
 use segmented::Segmented;
 
+/// What a checkpointed partial file at `incomplete` already holds of this content (0 when untrusted).
+pub fn resumable_bytes(incomplete: &std::path::Path, etag: &str, size: u64) -> u64 {
+    progress_file::ProgressRecord::load(incomplete, etag, size).map_or(0, |r| r.done.covered())
+}
+
 /// Files at least this large are fetched over several connections and resume across runs.
 pub const SEGMENTED_MIN_SIZE: u64 = 8 << 20;
 
@@ -171,11 +176,10 @@ impl TransferJob {
             }
             Err(e) => {
                 // A partial file is never a blob. One with a progress record is kept for the next run
-                // to resume, unless the disk is full: then its space is given back.
+                // to resume (a full disk pauses the file: what landed is intact and stays).
                 let resumable = progress_file::path_for(&paths.incomplete).exists()
                     && !matches!(e, TransferError::Cancelled);
-                let disk_full = matches!(e, TransferError::Cache(CacheError::DiskFull { .. }));
-                if !resumable || disk_full {
+                if !resumable {
                     let _ = tokio::fs::remove_file(&paths.incomplete).await;
                     progress_file::ProgressRecord::remove(&paths.incomplete);
                 }
