@@ -29,7 +29,7 @@ async fn killed_three_times_then_resumed_the_file_verifies() {
                 .commit(CommitSpec::new().file("model.safetensors", weights.clone())),
         )
         .faults(FaultState {
-            bandwidth_per_conn: Some(4 << 20),
+            bandwidth_per_conn: Some(2 << 20),
             ..Default::default()
         })
         .start()

@@ -33,8 +33,8 @@ const MIN_STEAL: u64 = 4 << 20;
 /// How often the on-disk record of finished ranges is brought up to date.
 const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
 /// Bytes gathered before one write; and the longest they wait (so slow links still show progress).
-const WRITE_BLOCK: usize = 1 << 20;
-const WRITE_LATENCY: Duration = Duration::from_millis(100);
+const WRITE_BLOCK: usize = 256 << 10;
+const WRITE_LATENCY: Duration = Duration::from_millis(50);
 /// How much is hashed per read of the landed prefix.
 const HASH_BLOCK: usize = 4 << 20;
 
