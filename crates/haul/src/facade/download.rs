@@ -1,5 +1,5 @@
-//! [`Haul`], the one object every face calls: plan a download, run it, and watch its events.
-//! It wires the Hub client, the cache layout, the transfer and the progress stream together.
+//! Running a plan: fetch what is missing, record the download and its job in the registry, and let
+//! the job's row (changed by any process) pause, resume or cancel it.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -8,19 +8,14 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 
 use crate::Error;
-use crate::auth::Token;
 use crate::cache::{CacheError, Presence, Store, free_space};
-use crate::config::Config;
 use crate::events::{Event, Progress, report_progress};
-use crate::hub::{HubClient, RepoTarget};
-use crate::plan::{self, Destination, DownloadRequest, Plan, PlanError, Selection};
-use crate::registry::{
-    DownloadFinish, DownloadStart, FileRecord, JobStart, ModelUpsert, Registry, Requester,
-};
-use crate::repo_ref::{self, RepoRef, RepoType};
-use crate::transfer::{
-    Control, ControlState, RateLimiter, TransferError, TransferJob, TransferOptions,
-};
+use crate::plan::Plan;
+use crate::registry::{DownloadFinish, DownloadStart, FileRecord, JobStart, ModelUpsert, Registry};
+use crate::repo_ref::RepoType;
+use crate::transfer::{Control, ControlState, TransferError, TransferJob, TransferOptions};
+
+use super::Haul;
 
 /// What a finished download did.
 #[derive(Clone, Debug, Serialize)]
@@ -39,155 +34,7 @@ pub struct DownloadReport {
     pub elapsed_secs: f64,
 }
 
-pub struct Haul {
-    pub(crate) config: Config,
-    pub(crate) hub: Option<HubClient>,
-    pub(crate) events: broadcast::Sender<Event>,
-    pub(crate) registry: Option<Registry>,
-    /// The one bandwidth limit all downloads of this facade share.
-    pub(crate) limiter: Arc<RateLimiter>,
-}
-
 impl Haul {
-    /// No network client is made when offline, so nothing can send a request by mistake.
-    pub fn new(config: Config, token: Option<Token>) -> Result<Haul, Error> {
-        let hub = if config.offline {
-            None
-        } else {
-            Some(HubClient::new(&config, token)?)
-        };
-        let (events, _) = broadcast::channel(1024);
-        Ok(Haul {
-            registry: None,
-            limiter: Arc::new(RateLimiter::new(config.bandwidth_limit)),
-            config,
-            hub,
-            events,
-        })
-    }
-
-    /// Records downloads in, and answers library questions from, this registry.
-    pub fn with_registry(mut self, registry: Registry) -> Haul {
-        self.registry = Some(registry);
-        self
-    }
-
-    /// Transfer options from the settings, drawing on this facade's shared bandwidth limit.
-    pub fn transfer_options(&self) -> TransferOptions {
-        TransferOptions {
-            limiter: Arc::clone(&self.limiter),
-            ..TransferOptions::from_config(&self.config)
-        }
-    }
-
-    /// Changes the bandwidth limit of every download of this facade, running ones included.
-    pub fn set_bandwidth_limit(&self, bytes_per_second: Option<u64>) {
-        self.limiter.set_rate(bytes_per_second);
-    }
-
-    pub fn registry(&self) -> Option<&Registry> {
-        self.registry.as_ref()
-    }
-
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
-    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
-        self.events.subscribe()
-    }
-
-    /// Parses what a user typed, accepting web URLs of the configured endpoint only.
-    pub fn parse_ref(&self, input: &str, default_type: RepoType) -> Result<RepoRef, Error> {
-        Ok(repo_ref::parse(input, &self.config.endpoint, default_type)?)
-    }
-
-    fn store_for(&self, request: &DownloadRequest) -> Store {
-        let (repo_type, repo_id) = (request.repo.repo_type, request.repo.repo_id.as_str());
-        match &request.destination {
-            Destination::DefaultCache => Store::cache(&self.config.hub_cache, repo_type, repo_id),
-            Destination::CacheDir(dir) => Store::cache(dir, repo_type, repo_id),
-            Destination::LocalDir(dir) => Store::local_dir(dir),
-        }
-    }
-
-    /// Works out exactly what a download would fetch. Makes no change on disk.
-    pub async fn plan(&self, request: &DownloadRequest) -> Result<Plan, Error> {
-        let selection = Selection::new(request)?;
-        let store = self.store_for(request);
-        let repo = &request.repo;
-        let revision = repo.revision_or_main().to_string();
-        let Some(hub) = &self.hub else {
-            return self.plan_offline(request, &selection, store, revision);
-        };
-        let target = RepoTarget {
-            repo_type: repo.repo_type,
-            repo_id: &repo.repo_id,
-        };
-        let (commit, info) = hub.repo_info(target, &revision).await?;
-        let wanted = plan::explicit_files(request);
-        let listed = if wanted.is_empty() {
-            hub.list_files(target, &commit, repo.folder.as_deref())
-                .await?
-        } else {
-            hub.paths_info(target, &commit, &wanted).await?
-        };
-        let entries =
-            plan::choose(listed, &wanted, &selection).map_err(|path| PlanError::NoSuchFile {
-                repo: repo.to_string(),
-                revision: revision.clone(),
-                path,
-            })?;
-        let free_space = free_space(&store.space_probe()).ok();
-        let mut plan = assemble(repo, store, revision, commit, entries)?;
-        plan.free_space = free_space;
-        plan.requested_by = request.requested_by;
-        plan.gated = info.is_gated();
-        plan.private = info.private;
-        Ok(plan)
-    }
-
-    /// Plans from the cache alone: the ref (or the commit itself) must lead to a snapshot on disk.
-    fn plan_offline(
-        &self,
-        request: &DownloadRequest,
-        selection: &Selection,
-        store: Store,
-        revision: String,
-    ) -> Result<Plan, Error> {
-        let repo = &request.repo;
-        let not_cached = |what: String| {
-            Error::from(PlanError::OfflineNotCached {
-                repo: what,
-                revision: revision.clone(),
-                cache: self.config.hub_cache.clone(),
-            })
-        };
-        let Store::Cache(cache) = &store else {
-            return Err(not_cached(repo.to_string()));
-        };
-        let is_commit = revision.len() == 40 && revision.chars().all(|c| c.is_ascii_hexdigit());
-        let commit = if is_commit {
-            revision.clone()
-        } else {
-            let ref_path = cache.ref_path(&revision)?;
-            std::fs::read_to_string(&ref_path)
-                .map_err(|_| not_cached(repo.to_string()))?
-                .trim()
-                .to_string()
-        };
-        let snapshot = cache.snapshot_dir(&commit);
-        let cached =
-            plan::files_in_snapshot(&snapshot).map_err(|_| not_cached(repo.to_string()))?;
-        let entries = plan::choose(cached, &plan::explicit_files(request), selection)
-            .map_err(|missing| not_cached(format!("{repo} file '{missing}'")))?;
-        let mut plan = assemble(repo, store, revision, commit, entries)?;
-        plan.offline = true;
-        plan.requested_by = request.requested_by;
-        Ok(plan)
-    }
-
-    /// Fetches what the plan lacks, verifies it, and puts it in place. Files already present are only linked.
     /// Fetches what the plan lacks, verifies it, puts it in place, and records the outcome in the registry.
     pub async fn download(
         &self,
@@ -455,55 +302,6 @@ async fn follow_job(
                 tracing::warn!("cannot record the job's progress: {e}");
             }
             written = bytes_done;
-        }
-    }
-}
-
-/// A plan of `entries` at `commit`; the caller fills in what it learnt about the repo.
-fn assemble(
-    repo: &RepoRef,
-    store: Store,
-    revision: String,
-    commit: String,
-    entries: Vec<crate::hub::TreeEntry>,
-) -> Result<Plan, Error> {
-    let files = plan::planned_files(entries, &store, &commit)?;
-    Ok(Plan {
-        repo_type: repo.repo_type,
-        repo_id: repo.repo_id.clone(),
-        destination_kind: destination_kind(&store),
-        destination: store.root_for(&commit),
-        free_space: None,
-        revision,
-        commit,
-        gated: false,
-        private: false,
-        offline: false,
-        files,
-        requested_by: Requester::Cli,
-        store,
-    })
-}
-
-fn destination_kind(store: &Store) -> &'static str {
-    match store {
-        Store::Cache(_) => "cache",
-        Store::LocalDir(_) => "local_dir",
-    }
-}
-
-impl TransferOptions {
-    /// Options from the settings, with a bandwidth limiter of their own (use
-    /// [`Haul::transfer_options`] to share the facade's, which can be changed while downloads run).
-    pub fn from_config(config: &Config) -> TransferOptions {
-        TransferOptions {
-            max_workers: config.max_workers,
-            connections_per_file: config.connections_per_file.max(1),
-            max_connections: (config.max_workers * config.connections_per_file.max(1)).clamp(1, 64),
-            limiter: Arc::new(RateLimiter::new(config.bandwidth_limit)),
-            retries: config.retries,
-            retry_base_delay: config.retry_base_delay,
-            corrupt_refetches: 1,
         }
     }
 }

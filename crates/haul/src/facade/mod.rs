@@ -1,0 +1,112 @@
+//! [`Haul`], the one object every face calls: plan a download, run it, and watch its events.
+//! It wires the Hub client, the cache layout, the transfer, the registry and the progress stream
+//! together. Planning is in `planning`, running downloads in `download`.
+
+mod download;
+mod planning;
+
+use std::sync::Arc;
+
+use tokio::sync::broadcast;
+
+pub use download::DownloadReport;
+
+use crate::Error;
+use crate::auth::Token;
+use crate::cache::Store;
+use crate::config::Config;
+use crate::events::Event;
+use crate::hub::HubClient;
+use crate::plan::{Destination, DownloadRequest};
+use crate::registry::Registry;
+use crate::repo_ref::{self, RepoRef, RepoType};
+use crate::transfer::{RateLimiter, TransferOptions};
+
+pub struct Haul {
+    pub(crate) config: Config,
+    pub(crate) hub: Option<HubClient>,
+    pub(crate) events: broadcast::Sender<Event>,
+    pub(crate) registry: Option<Registry>,
+    /// The one bandwidth limit all downloads of this facade share.
+    pub(crate) limiter: Arc<RateLimiter>,
+}
+
+impl Haul {
+    /// No network client is made when offline, so nothing can send a request by mistake.
+    pub fn new(config: Config, token: Option<Token>) -> Result<Haul, Error> {
+        let hub = if config.offline {
+            None
+        } else {
+            Some(HubClient::new(&config, token)?)
+        };
+        let (events, _) = broadcast::channel(1024);
+        Ok(Haul {
+            registry: None,
+            limiter: Arc::new(RateLimiter::new(config.bandwidth_limit)),
+            config,
+            hub,
+            events,
+        })
+    }
+
+    /// Records downloads in, and answers library questions from, this registry.
+    pub fn with_registry(mut self, registry: Registry) -> Haul {
+        self.registry = Some(registry);
+        self
+    }
+
+    /// Transfer options from the settings, drawing on this facade's shared bandwidth limit.
+    pub fn transfer_options(&self) -> TransferOptions {
+        TransferOptions {
+            limiter: Arc::clone(&self.limiter),
+            ..TransferOptions::from_config(&self.config)
+        }
+    }
+
+    /// Changes the bandwidth limit of every download of this facade, running ones included.
+    pub fn set_bandwidth_limit(&self, bytes_per_second: Option<u64>) {
+        self.limiter.set_rate(bytes_per_second);
+    }
+
+    pub fn registry(&self) -> Option<&Registry> {
+        self.registry.as_ref()
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    /// Parses what a user typed, accepting web URLs of the configured endpoint only.
+    pub fn parse_ref(&self, input: &str, default_type: RepoType) -> Result<RepoRef, Error> {
+        Ok(repo_ref::parse(input, &self.config.endpoint, default_type)?)
+    }
+
+    fn store_for(&self, request: &DownloadRequest) -> Store {
+        let (repo_type, repo_id) = (request.repo.repo_type, request.repo.repo_id.as_str());
+        match &request.destination {
+            Destination::DefaultCache => Store::cache(&self.config.hub_cache, repo_type, repo_id),
+            Destination::CacheDir(dir) => Store::cache(dir, repo_type, repo_id),
+            Destination::LocalDir(dir) => Store::local_dir(dir),
+        }
+    }
+}
+
+impl TransferOptions {
+    /// Options from the settings, with a bandwidth limiter of their own (use
+    /// [`Haul::transfer_options`] to share the facade's, which can be changed while downloads run).
+    pub fn from_config(config: &Config) -> TransferOptions {
+        TransferOptions {
+            max_workers: config.max_workers,
+            connections_per_file: config.connections_per_file.max(1),
+            max_connections: (config.max_workers * config.connections_per_file.max(1)).clamp(1, 64),
+            limiter: Arc::new(RateLimiter::new(config.bandwidth_limit)),
+            retries: config.retries,
+            retry_base_delay: config.retry_base_delay,
+            corrupt_refetches: 1,
+        }
+    }
+}
