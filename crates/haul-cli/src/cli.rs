@@ -70,6 +70,10 @@ pub enum Command {
     Resume(JobArgs),
     /// Cancel a download (finished files stay; partial ones are removed).
     Cancel(JobArgs),
+    /// Which downloaded repos have a newer commit on their branch.
+    Outdated(OutdatedArgs),
+    /// Bring outdated repos to their branch's new commit, fetching only what changed.
+    Update(UpdateArgs),
 }
 
 impl Command {
@@ -89,6 +93,8 @@ impl Command {
             | Command::Pause(_)
             | Command::Resume(_)
             | Command::Cancel(_) => None,
+            Command::Outdated(a) => a.cache.cache_dir.clone(),
+            Command::Update(a) => a.cache.cache_dir.clone(),
         }
     }
 }
@@ -421,4 +427,32 @@ pub struct JobArgs {
     pub all: bool,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OutdatedArgs {
+    /// Only this repo.
+    pub repo: Option<String>,
+    #[arg(long, value_enum, default_value = "model")]
+    pub repo_type: RepoTypeArg,
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub cache: CacheArg,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The repo to update.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub repo: Option<String>,
+    /// Every outdated repo in the library.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, value_enum, default_value = "model")]
+    pub repo_type: RepoTypeArg,
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub cache: CacheArg,
 }

@@ -97,6 +97,12 @@ async fn run(cli: Cli) -> Result<(), haul::Error> {
         Command::Prune(args) => {
             commands::library::prune(&build_library(config, None).await?, args).await
         }
+        Command::Outdated(args) => {
+            commands::updates::outdated(&build_library(config, None).await?, args).await
+        }
+        Command::Update(args) => {
+            commands::updates::update(&build_library(config, None).await?, args).await
+        }
         Command::Queue(args) => {
             commands::jobs::queue(&build_library(config, None).await?, args).await
         }
@@ -146,6 +152,8 @@ fn wants_json(command: &Command) -> bool {
         Command::Scan(a) => a.json,
         Command::Prune(a) => a.json,
         Command::Queue(a) => a.json,
+        Command::Outdated(a) => a.json,
+        Command::Update(a) => a.json,
         Command::Pause(a) | Command::Resume(a) | Command::Cancel(a) => a.json,
     }
 }

@@ -475,3 +475,106 @@ async fn library_commands_work_offline_without_a_request() {
     );
     assert!(e.hub.requests().is_empty());
 }
+
+#[tokio::test]
+async fn outdated_lists_moved_branches_and_update_fetches_only_what_changed() {
+    let e = env(FakeHub::builder().repo(model())).await;
+    e.ok(&["download", "org/m", "-q"], &[]).await;
+    e.ok(
+        &[
+            "download",
+            "org/m@v1",
+            "-q",
+            "--cache-dir",
+            e.home.path().join("other").to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await;
+    assert!(
+        e.json(&["outdated", "--json"], &[])
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    let newer = FileSpec::regular("{\"v\": 3}\n");
+    let commit = e.hub.add_commit(
+        RepoType::Model,
+        "org/m",
+        "main",
+        vec![("config.json".into(), newer.clone())],
+        vec![],
+    );
+    let found = e.json(&["outdated", "--json"], &[]).await;
+    let found = found.as_array().unwrap();
+    assert_eq!(
+        found.len(),
+        1,
+        "only main moved; the tag did not: {found:?}"
+    );
+    assert_eq!(found[0]["remote_commit"].as_str(), Some(commit.as_str()));
+    assert_eq!(
+        found[0]["local_commit"].as_str(),
+        Some(e.commit(1).as_str())
+    );
+
+    e.hub.clear_requests();
+    e.ok(&["update", "--all"], &[]).await;
+    let fetched: Vec<_> = e
+        .hub
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.contains("/resolve/"))
+        .collect();
+    assert_eq!(fetched.len(), 1, "only the changed file: {fetched:?}");
+    let snapshot = e.repo_dir().join("snapshots").join(&commit);
+    assert_eq!(
+        std::fs::read(snapshot.join("config.json")).unwrap(),
+        newer.bytes()
+    );
+    assert_eq!(
+        std::fs::read(snapshot.join("tok/tokenizer.bin")).unwrap(),
+        tokenizer().bytes()
+    );
+    assert!(
+        e.json(&["outdated", "--json"], &[])
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(e.ok(&["update", "--all"], &[]).await.is_empty());
+
+    let offline = e.run(&["outdated"], &[("HF_HUB_OFFLINE", "1")]).await;
+    assert_eq!(offline.status.code(), Some(8));
+}
+
+#[tokio::test]
+async fn update_keeps_the_selection_of_the_first_download() {
+    let e = env(FakeHub::builder().repo(model())).await;
+    e.ok(&["download", "org/m", "--include", "*.json", "-q"], &[])
+        .await;
+    let newer = FileSpec::regular("{\"v\": 4}\n");
+    let commit = e.hub.add_commit(
+        RepoType::Model,
+        "org/m",
+        "main",
+        vec![
+            ("config.json".into(), newer.clone()),
+            ("weights.bin".into(), FileSpec::lfs_generated(1000, 9)),
+        ],
+        vec![],
+    );
+    e.ok(&["update", "org/m"], &[]).await;
+    let snapshot = e.repo_dir().join("snapshots").join(&commit);
+    assert_eq!(
+        std::fs::read(snapshot.join("config.json")).unwrap(),
+        newer.bytes()
+    );
+    assert!(
+        !snapshot.join("weights.bin").exists(),
+        "a file outside the first selection is not fetched"
+    );
+}

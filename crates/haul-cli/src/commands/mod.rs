@@ -5,3 +5,4 @@ pub mod config;
 pub mod download;
 pub mod jobs;
 pub mod library;
+pub mod updates;

@@ -2,6 +2,7 @@
 //! checked against the disk — list, show, remove — with verify, scan and prune beside it. The cache on
 //! disk is the truth for files; the registry adds where things came from and what they cost.
 
+mod outdated;
 mod scan;
 mod verify;
 
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub use outdated::Outdated;
 pub use scan::ScanReport;
 pub use verify::{VerifyReport, VerifyTarget};
 

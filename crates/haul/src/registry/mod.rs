@@ -352,6 +352,16 @@ impl Registry {
         Ok(())
     }
 
+    /// Notes that the model was just compared with the Hub.
+    pub async fn set_checked(&self, model_id: i64) -> Result<(), RegistryError> {
+        sqlx::query("UPDATE models SET last_checked_at = ? WHERE id = ?")
+            .bind(now_ms())
+            .bind(model_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn forget_revision(
         &self,
         model_id: i64,
