@@ -10,6 +10,7 @@ use tokio::sync::broadcast;
 use crate::Error;
 use crate::cache::{CacheError, Presence, Store, free_space};
 use crate::events::{Event, Progress, report_progress};
+use crate::notify::Notification;
 use crate::plan::Plan;
 use crate::registry::{DownloadFinish, DownloadStart, FileRecord, JobStart, ModelUpsert, Registry};
 use crate::repo_ref::RepoType;
@@ -46,8 +47,28 @@ impl Haul {
     }
 
     /// Like [`Haul::download`], steered by `control`; with a registry, the download is also a job row
-    /// that other processes can pause, resume and cancel (`haul pause|resume|cancel`).
+    /// that other processes can pause, resume and cancel (`haul pause|resume|cancel`). With a
+    /// notifier ([`Haul::with_notifier`]), its end is announced: finished, or failed with the reason
+    /// (a cancelled download is not: the user did it).
     pub async fn download_controlled(
+        &self,
+        plan: &Plan,
+        options: &TransferOptions,
+        control: &Control,
+    ) -> Result<DownloadReport, Error> {
+        let result = self.download_recorded(plan, options, control).await;
+        match &result {
+            Ok(report) => self.notify(Notification::finished(report)),
+            Err(e) if e.kind() == crate::ErrorKind::Cancelled => {}
+            Err(e) => self.notify(Notification::failed(
+                &format!("{}{}", plan.repo_type.url_prefix(), plan.repo_id),
+                e,
+            )),
+        }
+        result
+    }
+
+    async fn download_recorded(
         &self,
         plan: &Plan,
         options: &TransferOptions,

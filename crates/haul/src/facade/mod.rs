@@ -17,10 +17,14 @@ use crate::cache::Store;
 use crate::config::Config;
 use crate::events::Event;
 use crate::hub::HubClient;
+use crate::notify::{Dispatcher, Notification, Notifier};
 use crate::plan::{Destination, DownloadRequest};
 use crate::registry::Registry;
 use crate::repo_ref::{self, RepoRef, RepoType};
 use crate::transfer::{RateLimiter, TransferOptions};
+
+/// How long [`Haul::flush_notifications`] waits for the notifier.
+const FLUSH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(8);
 
 pub struct Haul {
     pub(crate) config: Config,
@@ -29,6 +33,8 @@ pub struct Haul {
     pub(crate) registry: Option<Registry>,
     /// The one bandwidth limit all downloads of this facade share.
     pub(crate) limiter: Arc<RateLimiter>,
+    /// Where finished and failed downloads (and what other parts report) are announced.
+    pub(crate) notifications: Option<Dispatcher>,
 }
 
 impl Haul {
@@ -46,6 +52,7 @@ impl Haul {
             config,
             hub,
             events,
+            notifications: None,
         })
     }
 
@@ -53,6 +60,38 @@ impl Haul {
     pub fn with_registry(mut self, registry: Registry) -> Haul {
         self.registry = Some(registry);
         self
+    }
+
+    /// Announces finished and failed downloads through `notifier` (kinds switched off in the
+    /// settings' `notifications.*` are dropped; several at once are merged, see [`crate::notify`]).
+    pub fn with_notifier(mut self, notifier: Arc<dyn Notifier>) -> Haul {
+        self.notifications = Some(Dispatcher::new(notifier, self.config.notifications));
+        self
+    }
+
+    /// Announces `notification` through the notifier, if there is one; never blocks.
+    pub fn notify(&self, notification: Notification) {
+        match &self.notifications {
+            Some(dispatcher) => dispatcher.send(notification),
+            None => tracing::debug!("no notifier; not shown: {}", notification.title),
+        }
+    }
+
+    /// Changes which kinds of notification are shown (the settings changed while running).
+    pub fn set_notification_prefs(&self, prefs: crate::config::Notifications) {
+        if let Some(dispatcher) = &self.notifications {
+            dispatcher.set_prefs(prefs);
+        }
+    }
+
+    /// Shows pending notifications now instead of at the end of their batching window, waiting at
+    /// most a few seconds for them to be delivered. A process calls this before it exits.
+    pub async fn flush_notifications(&self) {
+        if let Some(dispatcher) = &self.notifications
+            && !dispatcher.flush(FLUSH_TIMEOUT).await
+        {
+            tracing::warn!("desktop notifications took more than {FLUSH_TIMEOUT:?}; not waiting");
+        }
     }
 
     /// Transfer options from the settings, drawing on this facade's shared bandwidth limit.
