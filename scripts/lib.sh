@@ -14,9 +14,10 @@ as_root() {
 
 # Debian packages the build and the tests need; installed only when one is missing. dbus, dbus-x11,
 # gnome-keyring and libsecret-tools give the keyring tests a real Secret Service (scripts/with-keyring.sh);
-# the keyring backend talks D-Bus in pure Rust (zbus), so no libdbus-1-dev is needed to build.
+# dunst and xvfb give the notification tests a real notification daemon (scripts/with-notifications.sh).
+# The keyring and notification backends talk D-Bus in pure Rust (zbus): no libdbus-1-dev is needed to build.
 APT_PACKAGES=(build-essential pkg-config curl ca-certificates python3 python3-venv python3-pip util-linux git
-  dbus dbus-x11 gnome-keyring libsecret-tools)
+  dbus dbus-x11 gnome-keyring libsecret-tools dunst xvfb)
 
 ensure_apt_packages() {
   local missing=()

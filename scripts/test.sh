@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh Debian/Ubuntu machine: installs what is missing, then
 # format and lint checks, the core's no-UI dependency rule, the Rust tests (unit and integration,
-# against the loopback fakehub; the keyring round trip against a throwaway GNOME Keyring), and the
-# interop tests with the real huggingface_hub.
+# against the loopback fakehub; the keyring round trip against a throwaway GNOME Keyring; desktop
+# notifications against a real notification daemon), and the interop tests with the real huggingface_hub.
 # Safe to run again: each step skips what is already in place.
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -28,13 +28,15 @@ fi
 say "build"
 cargo build --workspace --all-targets --locked
 
-# Inside a private D-Bus session with a throwaway, unlocked GNOME Keyring: the keyring tests use the real
-# Secret Service (and fail, not skip, without it).
+# Inside a private D-Bus session with a throwaway, unlocked GNOME Keyring and a notification daemon (dunst
+# on a private Xvfb, its D-Bus traffic logged): the keyring and notification tests use the real services
+# (and fail, not skip, without them).
 say "Rust tests"
+in_session=(scripts/with-keyring.sh scripts/with-notifications.sh)
 if cargo nextest --version >/dev/null 2>&1; then
-  scripts/with-keyring.sh cargo nextest run --workspace --locked --no-fail-fast
+  "${in_session[@]}" cargo nextest run --workspace --locked --no-fail-fast
 else
-  scripts/with-keyring.sh cargo test --workspace --locked --no-fail-fast
+  "${in_session[@]}" cargo test --workspace --locked --no-fail-fast
 fi
 # Doc tests (nextest does not run them).
 cargo test --workspace --doc --locked

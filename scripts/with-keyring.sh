@@ -48,7 +48,8 @@ for _ in $(seq 50); do
   if printf probe | secret-tool store --label="haul probe" service haul-probe username probe 2>/dev/null \
      && [ "$(secret-tool lookup service haul-probe username probe 2>/dev/null)" = probe ]; then
     secret-tool clear service haul-probe username probe
-    export HAUL_TEST_KEYRING=1
+    # HAUL_TEST_PRIVATE_BUS: this bus is a throwaway one (scripts/with-notifications.sh joins it).
+    export HAUL_TEST_KEYRING=1 HAUL_TEST_PRIVATE_BUS=1
     exec "$@"
   fi
   sleep 0.1

@@ -106,7 +106,8 @@ Examples:
   haul download org/model --include '*.json' --include 'onnx/*' --exclude '*fp32*'
   haul download datasets/org/data@v1.0 --dry-run
   haul download https://huggingface.co/org/model/tree/refs%2Fpr%2F3
-  haul download org/model --local-dir ./model --json";
+  haul download org/model --local-dir ./model --json
+  haul download org/big-model --notify      # a desktop notification when it ends";
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum RepoTypeArg {
@@ -177,6 +178,11 @@ pub struct DownloadArgs {
     /// Print only the final path (or errors).
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Announce the end with a desktop notification: finished (size and time) or failed (the
+    /// reason), as the `notifications.*` settings allow. For long downloads you don't watch.
+    #[arg(long)]
+    pub notify: bool,
 }
 
 const AUTH_HELP: &str = "\

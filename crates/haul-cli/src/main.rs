@@ -6,6 +6,7 @@ mod commands;
 mod output;
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
 use haul::settings::Settings;
@@ -76,7 +77,10 @@ async fn run(cli: Cli) -> Result<(), haul::Error> {
     let config = build_config(&cli)?;
     match cli.command {
         Command::Download(args) => {
-            let haul = build_library(config, args.token.as_deref()).await?;
+            let mut haul = build_library(config, args.token.as_deref()).await?;
+            if args.notify {
+                haul = haul.with_notifier(Arc::new(haul::notify::DesktopNotifier::new()));
+            }
             commands::download::run(&haul, args).await
         }
         Command::List(args) => {

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 
 use haul::events::Event;
-use haul::{Destination, DownloadRequest, Haul, Plan};
+use haul::{Destination, DownloadRequest, Haul, Notification, Plan};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::cli::DownloadArgs;
@@ -42,7 +42,20 @@ pub async fn run(haul: &Haul, args: DownloadArgs) -> Result<(), haul::Error> {
         (None, None) => Destination::DefaultCache,
     };
 
-    let plan = haul.plan(&request).await?;
+    let plan = match haul.plan(&request).await {
+        Ok(plan) => plan,
+        Err(e) => {
+            // With --notify, a download that cannot even start is announced too (the facade
+            // announces the end of one that ran).
+            let repo = &request.repo;
+            haul.notify(Notification::failed(
+                &format!("{}{}", repo.repo_type.url_prefix(), repo.repo_id),
+                &e,
+            ));
+            haul.flush_notifications().await;
+            return Err(e);
+        }
+    };
     if args.dry_run {
         show_plan(&plan, mode);
         return Ok(());
@@ -66,6 +79,8 @@ pub async fn run(haul: &Haul, args: DownloadArgs) -> Result<(), haul::Error> {
     let result = haul.download(&plan, &options).await;
     let _ = stop.send(());
     let _ = renderer.await;
+    // The process exits next: show the notification now rather than after its batching window.
+    haul.flush_notifications().await;
 
     let report = result?;
     match mode {
