@@ -36,7 +36,7 @@ const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
 const WRITE_BLOCK: usize = 256 << 10;
 const WRITE_LATENCY: Duration = Duration::from_millis(50);
 /// How much is hashed per read of the landed prefix.
-const HASH_BLOCK: usize = 4 << 20;
+const HASH_BLOCK: usize = 1 << 20;
 
 pub(super) enum Segmented {
     /// The whole file is on disk; its hash.
@@ -392,28 +392,32 @@ impl TransferJob {
 
 /// Hashes the file's contiguous prefix as it grows; the hash is ready when the last byte lands.
 async fn hash_prefix(file: &PlannedFile, shared: &Shared) -> Option<String> {
-    let mut hasher = StreamingHasher::new(&file.hash, file.size);
+    // One buffer and the hasher travel to the blocking thread and back: reading and hashing a block
+    // happen off the runtime, and no block is allocated twice.
+    let mut state = Some((StreamingHasher::new(&file.hash, file.size), vec![0u8; HASH_BLOCK]));
     let mut hashed = 0u64;
     loop {
         let frontier = lock(&shared.done).prefix_end();
         while hashed < frontier {
-            let len = usize::try_from(frontier - hashed)
-                .unwrap_or(HASH_BLOCK)
-                .min(HASH_BLOCK);
+            let len = usize::try_from(frontier - hashed).unwrap_or(HASH_BLOCK).min(HASH_BLOCK);
             let handle = Arc::clone(&shared.file);
             let at = hashed;
-            let block = tokio::task::spawn_blocking(move || {
-                let mut buffer = vec![0u8; len];
-                read_exact_at(&handle, &mut buffer, at).map(|()| buffer)
+            let (mut hasher, mut buffer) = state.take()?;
+            let (hasher, buffer, read) = tokio::task::spawn_blocking(move || {
+                let read = read_exact_at(&handle, &mut buffer[..len], at);
+                if read.is_ok() {
+                    hasher.update(&buffer[..len]);
+                }
+                (hasher, buffer, read)
             })
             .await
-            .ok()?
             .ok()?;
-            hasher.update(&block);
+            read.ok()?;
+            state = Some((hasher, buffer));
             hashed += len as u64;
         }
         if hashed >= file.size {
-            return Some(hasher.finish_hex());
+            return state.map(|(hasher, _)| hasher.finish_hex());
         }
         if shared.stop.load(Ordering::Acquire) && lock(&shared.done).prefix_end() == hashed {
             return None;
