@@ -186,8 +186,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
     let json = wants_json(&cli.command);
+    // Few blocking threads: file writes and hashing need no more than a handful, and every extra
+    // thread costs memory (its own allocator arena) for nothing.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(8)
         .build()
     {
         Ok(runtime) => runtime,
