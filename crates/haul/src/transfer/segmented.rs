@@ -394,12 +394,17 @@ impl TransferJob {
 async fn hash_prefix(file: &PlannedFile, shared: &Shared) -> Option<String> {
     // One buffer and the hasher travel to the blocking thread and back: reading and hashing a block
     // happen off the runtime, and no block is allocated twice.
-    let mut state = Some((StreamingHasher::new(&file.hash, file.size), vec![0u8; HASH_BLOCK]));
+    let mut state = Some((
+        StreamingHasher::new(&file.hash, file.size),
+        vec![0u8; HASH_BLOCK],
+    ));
     let mut hashed = 0u64;
     loop {
         let frontier = lock(&shared.done).prefix_end();
         while hashed < frontier {
-            let len = usize::try_from(frontier - hashed).unwrap_or(HASH_BLOCK).min(HASH_BLOCK);
+            let len = usize::try_from(frontier - hashed)
+                .unwrap_or(HASH_BLOCK)
+                .min(HASH_BLOCK);
             let handle = Arc::clone(&shared.file);
             let at = hashed;
             let (mut hasher, mut buffer) = state.take()?;
