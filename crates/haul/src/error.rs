@@ -11,6 +11,7 @@ use crate::library::LibraryError;
 use crate::plan::PlanError;
 use crate::registry::RegistryError;
 use crate::repo_ref::RepoRefError;
+use crate::schedule::ScheduleError;
 use crate::transfer::TransferError;
 
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +34,8 @@ pub enum Error {
     Registry(#[from] RegistryError),
     #[error(transparent)]
     Library(#[from] LibraryError),
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
     #[error("{failed} of {total} files could not be downloaded; the first: {first}")]
     FilesFailed {
         failed: usize,
@@ -137,6 +140,8 @@ impl Error {
             Error::Library(LibraryError::Offline { .. }) => ErrorKind::Offline,
             Error::Library(LibraryError::Damaged { .. }) => ErrorKind::Integrity,
             Error::Library(LibraryError::Confirm) => ErrorKind::Input,
+            Error::Schedule(s) if s.is_not_found() => ErrorKind::NotFound,
+            Error::Schedule(_) => ErrorKind::Input,
         }
     }
 }

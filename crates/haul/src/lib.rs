@@ -15,6 +15,7 @@ pub mod paths;
 pub mod plan;
 pub mod registry;
 pub mod repo_ref;
+pub mod schedule;
 pub mod settings;
 pub mod transfer;
 pub mod verify;
