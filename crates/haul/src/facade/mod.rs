@@ -1,9 +1,11 @@
 //! [`Haul`], the one object every face calls: plan a download, run it, and watch its events.
 //! It wires the Hub client, the cache layout, the transfer, the registry and the progress stream
-//! together. Planning is in `planning`, running downloads in `download`.
+//! together. Planning is in `planning`, running downloads in `download`, schedules and bandwidth
+//! rules in `schedules`.
 
 mod download;
 mod planning;
+mod schedules;
 
 use std::sync::Arc;
 

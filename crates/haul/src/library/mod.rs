@@ -71,9 +71,16 @@ impl Haul {
     }
 
     fn inventory_of(&self, repo: &RepoRef) -> Result<Option<RepoInventory>, Error> {
-        let dir = self
-            .cache_root()
-            .join(repo_folder_name(repo.repo_type, &repo.repo_id));
+        self.inventory_in(self.cache_root(), repo)
+    }
+
+    /// What the cache rooted at `root` holds of `repo`; `None` when nothing.
+    pub(crate) fn inventory_in(
+        &self,
+        root: &Path,
+        repo: &RepoRef,
+    ) -> Result<Option<RepoInventory>, Error> {
+        let dir = root.join(repo_folder_name(repo.repo_type, &repo.repo_id));
         if !dir.is_dir() {
             return Ok(None);
         }
@@ -164,11 +171,21 @@ impl Haul {
 
     /// Deletes what `plan_remove` planned and updates the registry to match.
     pub async fn remove(&self, repo: &RepoRef, plan: &Removal) -> Result<(), Error> {
-        removal::remove(self.cache_root(), plan)?;
+        self.remove_in(self.cache_root(), repo, plan).await
+    }
+
+    /// [`Haul::remove`] in the cache rooted at `root` (a schedule's cache may not be the configured one).
+    pub(crate) async fn remove_in(
+        &self,
+        root: &Path,
+        repo: &RepoRef,
+        plan: &Removal,
+    ) -> Result<(), Error> {
+        removal::remove(root, plan)?;
         let Some(registry) = &self.registry else {
             return Ok(());
         };
-        let location = self.cache_root().to_string_lossy().into_owned();
+        let location = root.to_string_lossy().into_owned();
         for record in registry
             .find_models(repo.repo_type.as_str(), &repo.repo_id)
             .await?
@@ -184,7 +201,7 @@ impl Haul {
                 registry.forget_revision(record.id, commit).await?;
             }
             let size = self
-                .inventory_of(repo)?
+                .inventory_in(root, repo)?
                 .map(|i| i.size_on_disk())
                 .unwrap_or(0);
             let state = if plan.revisions.contains(&record.commit_sha) {

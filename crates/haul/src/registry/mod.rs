@@ -6,6 +6,7 @@
 
 mod jobs;
 mod records;
+mod schedules;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -20,6 +21,7 @@ pub use records::{
     DownloadFinish, DownloadRecord, DownloadStart, FileRecord, ModelFilter, ModelRecord,
     ModelUpsert, Requester,
 };
+pub use schedules::ScheduleRun;
 
 /// The migrations, compiled into the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -396,7 +398,7 @@ mod tests {
         let registry = Registry::open(&dir.path().join("sub/haul.db"))
             .await
             .unwrap();
-        assert_eq!(registry.schema_version().await.unwrap(), 3);
+        assert_eq!(registry.schema_version().await.unwrap(), 4);
         let upsert = ModelUpsert {
             repo_type: "model".into(),
             repo_id: "org/m".into(),
