@@ -1,5 +1,7 @@
 //! The command line: every subcommand, flag and its help text. Parsing only; no behaviour here.
 
+pub mod schedule;
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -9,7 +11,7 @@ Exit codes:
   0  success
   1  unexpected internal error
   2  bad input (arguments, repository reference, pattern, configuration)
-  3  repository, revision or file not found
+  3  repository, revision or file not found; unknown schedule or bandwidth rule
   4  authentication: gated repository, unapproved account, invalid token
   5  network or server failure (after retries)
   6  integrity: a file did not match its hash, the Hub listed an unsafe file name, or verify found damage
@@ -74,6 +76,12 @@ pub enum Command {
     Outdated(OutdatedArgs),
     /// Bring outdated repos to their branch's new commit, fetching only what changed.
     Update(UpdateArgs),
+    /// Download at set times or keep a repository in sync: add, list, show, edit, pause, resume, remove, run-now.
+    #[command(after_help = schedule::SCHEDULE_HELP)]
+    Schedule(schedule::ScheduleArgs),
+    /// Bandwidth by time of day: rules like 'Mon-Fri 08:00-19:00 5M'; add, list (the default), remove.
+    #[command(after_help = schedule::LIMITS_HELP)]
+    Limits(schedule::LimitsArgs),
 }
 
 impl Command {
@@ -95,6 +103,8 @@ impl Command {
             | Command::Cancel(_) => None,
             Command::Outdated(a) => a.cache.cache_dir.clone(),
             Command::Update(a) => a.cache.cache_dir.clone(),
+            // A schedule's --cache-dir is where it downloads, kept with the schedule.
+            Command::Schedule(_) | Command::Limits(_) => None,
         }
     }
 }

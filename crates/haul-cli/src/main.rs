@@ -134,6 +134,13 @@ async fn run(cli: Cli) -> Result<(), haul::Error> {
             )
             .await
         }
+        Command::Schedule(args) => {
+            let haul = build_library(config, args.token()).await?;
+            commands::schedules::schedule(&haul, args).await
+        }
+        Command::Limits(args) => {
+            commands::schedules::limits(&build_library(config, None).await?, args).await
+        }
         Command::Auth(args) => commands::auth::run(config, args).await,
         Command::Config(_) => unreachable!("handled above"),
     }
@@ -158,6 +165,8 @@ fn wants_json(command: &Command) -> bool {
         Command::Queue(a) => a.json,
         Command::Outdated(a) => a.json,
         Command::Update(a) => a.json,
+        Command::Schedule(a) => a.json(),
+        Command::Limits(a) => a.json(),
         Command::Pause(a) | Command::Resume(a) | Command::Cancel(a) => a.json,
     }
 }

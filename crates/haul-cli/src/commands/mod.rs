@@ -5,4 +5,5 @@ pub mod config;
 pub mod download;
 pub mod jobs;
 pub mod library;
+pub mod schedules;
 pub mod updates;
