@@ -19,6 +19,7 @@ Exit codes:
   8  offline (HF_HUB_OFFLINE) and the files are not in the cache
   9  Haul's database cannot be opened or used (move it aside; `haul scan` rebuilds it)
  10  the download was cancelled (`haul cancel`)
+ 11  another Haul service already runs for this data dir
 
 Environment: HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, HF_TOKEN, HF_TOKEN_PATH and HF_HUB_OFFLINE mean what
 they mean to the Python huggingface_hub client; downloads land in the same cache it reads.
@@ -79,6 +80,8 @@ pub enum Command {
     /// Download at set times or keep a repository in sync: add, list, show, edit, pause, resume, remove, run-now.
     #[command(after_help = schedule::SCHEDULE_HELP)]
     Schedule(schedule::ScheduleArgs),
+    /// Run the background service: schedules, windows and bandwidth rules (one per data dir; see docs/daemon.md).
+    Daemon(DaemonArgs),
     /// Bandwidth by time of day: rules like 'Mon-Fri 08:00-19:00 5M'; add, list (the default), remove.
     #[command(after_help = schedule::LIMITS_HELP)]
     Limits(schedule::LimitsArgs),
@@ -104,7 +107,7 @@ impl Command {
             Command::Outdated(a) => a.cache.cache_dir.clone(),
             Command::Update(a) => a.cache.cache_dir.clone(),
             // A schedule's --cache-dir is where it downloads, kept with the schedule.
-            Command::Schedule(_) | Command::Limits(_) => None,
+            Command::Schedule(_) | Command::Limits(_) | Command::Daemon(_) => None,
         }
     }
 }
@@ -471,4 +474,11 @@ pub struct UpdateArgs {
     pub json: bool,
     #[command(flatten)]
     pub cache: CacheArg,
+}
+
+#[derive(Debug, Args)]
+pub struct DaemonArgs {
+    /// Write a systemd user unit for this `haul` (~/.config/systemd/user/haul.service) and exit.
+    #[arg(long)]
+    pub install_user_unit: bool,
 }

@@ -14,20 +14,42 @@ use haul::{Config, Haul};
 
 use cli::{AuthCommand, Cli, Command, ConfigAction};
 
-fn init_logging(verbose: u8) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "info,haul=info",
-        2 => "debug",
+/// Logs go to stderr; the daemon's also to `daemon.log` in Haul's state dir.
+fn init_logging(verbose: u8, daemon: bool) {
+    use tracing_subscriber::fmt::writer::MakeWriterExt;
+    let default = match (verbose, daemon) {
+        (0, false) => "warn",
+        (0, true) | (1, _) => "info,haul=info",
+        (2, _) => "debug",
         _ => "trace",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
+    let log_file = daemon
+        .then(|| {
+            haul::paths::HaulDirs::from_vars(&|k: &str| {
+                std::env::var(k).ok().filter(|v| !v.is_empty())
+            })
+        })
+        .flatten()
+        .and_then(|dirs| {
+            std::fs::create_dir_all(&dirs.state).ok()?;
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(dirs.state.join("daemon.log"))
+                .ok()
+        });
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    let _ = match log_file {
+        Some(file) => builder
+            .with_ansi(false)
+            .with_writer(std::io::stderr.and(std::sync::Mutex::new(file)))
+            .try_init(),
+        None => builder.with_writer(std::io::stderr).try_init(),
+    };
 }
 
 /// What the command line sets: the top layer of the settings, over the environment and the file.
@@ -107,6 +129,12 @@ async fn run(cli: Cli) -> Result<(), haul::Error> {
         Command::Update(args) => {
             commands::updates::update(&build_library(config, None).await?, args).await
         }
+        Command::Daemon(args) => {
+            let haul = build_library(config, None)
+                .await?
+                .with_notifier(std::sync::Arc::new(haul::notify::DesktopNotifier::new()));
+            commands::daemon::run(haul, args).await
+        }
         Command::Queue(args) => {
             commands::jobs::queue(&build_library(config, None).await?, args).await
         }
@@ -163,6 +191,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Scan(a) => a.json,
         Command::Prune(a) => a.json,
         Command::Queue(a) => a.json,
+        Command::Daemon(_) => false,
         Command::Outdated(a) => a.json,
         Command::Update(a) => a.json,
         Command::Schedule(a) => a.json(),
@@ -193,7 +222,7 @@ fn report(error: &haul::Error, json: bool) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose);
+    init_logging(cli.verbose, matches!(cli.command, Command::Daemon(_)));
     let json = wants_json(&cli.command);
     // Few blocking threads: file writes and hashing need no more than a handful, and every extra
     // thread costs memory (its own allocator arena) for nothing.

@@ -35,6 +35,8 @@ pub enum Error {
     #[error(transparent)]
     Library(#[from] LibraryError),
     #[error(transparent)]
+    Service(#[from] crate::service::ServiceError),
+    #[error(transparent)]
     Schedule(#[from] ScheduleError),
     #[error("{failed} of {total} files could not be downloaded; the first: {first}")]
     FilesFailed {
@@ -68,6 +70,8 @@ pub enum ErrorKind {
     Database,
     /// The user cancelled the download (`haul cancel`, the app).
     Cancelled,
+    /// Another Haul service already runs for this data dir.
+    Busy,
 }
 
 impl ErrorKind {
@@ -83,6 +87,7 @@ impl ErrorKind {
             ErrorKind::Offline => 8,
             ErrorKind::Database => 9,
             ErrorKind::Cancelled => 10,
+            ErrorKind::Busy => 11,
         }
     }
 }
@@ -142,6 +147,8 @@ impl Error {
             Error::Library(LibraryError::Confirm) => ErrorKind::Input,
             Error::Schedule(s) if s.is_not_found() => ErrorKind::NotFound,
             Error::Schedule(_) => ErrorKind::Input,
+            Error::Service(crate::service::ServiceError::AlreadyRunning { .. }) => ErrorKind::Busy,
+            Error::Service(_) => ErrorKind::Disk,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod plan;
 pub mod registry;
 pub mod repo_ref;
 pub mod schedule;
+pub mod service;
 pub mod settings;
 pub mod transfer;
 pub mod verify;
