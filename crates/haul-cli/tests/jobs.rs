@@ -98,8 +98,17 @@ async fn pause_stops_the_traffic_and_resume_finishes() {
         "{}",
         String::from_utf8_lossy(&paused.stderr)
     );
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    let before = hub.faults().body_bytes_sent();
+    // The server may still produce a chunk or two for connections being let go: wait until the count
+    // settles (a busy machine takes longer), then check it stays put.
+    let mut before = hub.faults().body_bytes_sent();
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = hub.faults().body_bytes_sent();
+        if now == before {
+            break;
+        }
+        before = now;
+    }
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(
         hub.faults().body_bytes_sent(),
