@@ -800,7 +800,7 @@ def main():
     ap.add_argument("--only", default="a,b,c,d", help="scenarios, e.g. a,c")
     ap.add_argument("--clients", default=",".join(c.key for c in CLIENTS), help="client keys: " + ",".join(c.key for c in CLIENTS))
     ap.add_argument("--out", default=str(ROOT / "docs" / "BENCHMARKS.md"))
-    ap.add_argument("--work", default=str(BENCH / "work"), help="scratch folder (deleted and recreated)")
+    ap.add_argument("--work", default=str(BENCH / "scratch"), help="scratch folder (deleted and recreated)")
     ap.add_argument("--max-wait", type=float, default=WAIT_BUDGET[0],
                     help="seconds, over the whole run, to wait for other processes to go quiet (default 900)")
     ap.add_argument("--scale", type=float, default=1.0, help="multiply every file size (for trying the script; the document says so)")
