@@ -85,6 +85,9 @@ pub enum Command {
     /// Bandwidth by time of day: rules like 'Mon-Fri 08:00-19:00 5M'; add, list (the default), remove.
     #[command(after_help = schedule::LIMITS_HELP)]
     Limits(schedule::LimitsArgs),
+    /// Check the endpoint, token, keyring, cache folder, disk space, database and desktop services.
+    #[command(after_help = DOCTOR_HELP)]
+    Doctor(DoctorArgs),
 }
 
 impl Command {
@@ -108,6 +111,7 @@ impl Command {
             Command::Update(a) => a.cache.cache_dir.clone(),
             // A schedule's --cache-dir is where it downloads, kept with the schedule.
             Command::Schedule(_) | Command::Limits(_) | Command::Daemon(_) => None,
+            Command::Doctor(a) => a.cache.cache_dir.clone(),
         }
     }
 }
@@ -470,6 +474,31 @@ pub struct UpdateArgs {
     pub all: bool,
     #[arg(long, value_enum, default_value = "model")]
     pub repo_type: RepoTypeArg,
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub cache: CacheArg,
+}
+
+const DOCTOR_HELP: &str = "\
+Each check prints OK, WARNING or ERROR, and for anything not OK one line saying how to fix it.
+Checks: versions, endpoint (reachable, answers like a Hub), token (valid, and whose), keyring,
+cache_dir (writable), free_space, partial_files (left by interrupted downloads), database (SQLite
+integrity check), notifications and tray (owners on the D-Bus session bus).
+Only the configured endpoint is contacted.
+
+Exit codes (doctor's own): 0 every check is OK, 1 some warnings, 2 at least one error.
+
+Examples:
+  haul doctor
+  haul doctor --json | jq '.checks[] | select(.status != \"ok\")'";
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Check this token instead of the stored ones. Prefer HF_TOKEN: arguments show in process lists.
+    #[arg(long, value_name = "TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// One JSON object on stdout: `status`, `exit_code` and `checks` (`name`, `status`, `detail`, `fix`).
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]

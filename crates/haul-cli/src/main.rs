@@ -91,7 +91,16 @@ async fn build_library(config: Config, token: Option<&str>) -> Result<Haul, haul
     Ok(build_haul(config, token)?.with_registry(registry))
 }
 
-async fn run(cli: Cli) -> Result<(), haul::Error> {
+/// Runs the command; `Ok` carries the exit code of commands that choose their own (`doctor`).
+async fn run(cli: Cli) -> Result<u8, haul::Error> {
+    if let Command::Doctor(args) = &cli.command {
+        let config = build_config(&cli)?;
+        return Ok(commands::doctor::run(&config, args).await);
+    }
+    run_command(cli).await.map(|()| 0)
+}
+
+async fn run_command(cli: Cli) -> Result<(), haul::Error> {
     if let Command::Config(args) = &cli.command {
         // `haul config` works even when the settings are invalid (to fix them): it loads them itself.
         return commands::config::run(args, &flag_settings(&cli)?);
@@ -170,7 +179,7 @@ async fn run(cli: Cli) -> Result<(), haul::Error> {
             commands::schedules::limits(&build_library(config, None).await?, args).await
         }
         Command::Auth(args) => commands::auth::run(config, args).await,
-        Command::Config(_) => unreachable!("handled above"),
+        Command::Config(_) | Command::Doctor(_) => unreachable!("handled above"),
     }
 }
 
@@ -192,6 +201,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Prune(a) => a.json,
         Command::Queue(a) => a.json,
         Command::Daemon(_) => false,
+        Command::Doctor(a) => a.json,
         Command::Outdated(a) => a.json,
         Command::Update(a) => a.json,
         Command::Schedule(a) => a.json(),
@@ -238,7 +248,7 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(error) => {
             report(&error, json);
             ExitCode::from(error.kind().exit_code())

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod cache;
 pub mod config;
+pub mod doctor;
 mod error;
 pub mod events;
 mod facade;

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod config;
 pub mod daemon;
+pub mod doctor;
 pub mod download;
 pub mod jobs;
 pub mod library;

@@ -5,6 +5,7 @@
 
 pub mod error;
 mod pacer;
+mod probe;
 mod retry;
 pub mod types;
 pub mod urls;
@@ -16,6 +17,7 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use url::Url;
 
 pub use error::HubError;
+pub use probe::ProbeAnswer;
 pub use retry::{advised_wait, backoff, is_retryable_status};
 pub use types::{LfsInfo, RepoInfo, TreeEntry, WhoAmI};
 
