@@ -37,9 +37,24 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint: Option<String>,
 
-    /// More log output on stderr (repeat for more); RUST_LOG also works.
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    /// More log output: -v info, -vv debug, -vvv trace (on stderr; the log file gets at least info).
+    /// RUST_LOG, e.g. RUST_LOG=haul=debug, replaces these levels.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,
+
+    /// Only errors on stderr; `download` prints only the final path.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Log lines as text or as one JSON object per line (stderr and the log file).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT")]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,6 +103,12 @@ pub enum Command {
     /// Check the endpoint, token, keyring, cache folder, disk space, database and desktop services.
     #[command(after_help = DOCTOR_HELP)]
     Doctor(DoctorArgs),
+    /// Print the end of Haul's log (the app's and CLI's, or the service's) and, with -f, follow it.
+    #[command(after_help = LOGS_HELP)]
+    Logs(LogsArgs),
+    /// Panic on purpose, to check that the crash report reaches the log.
+    #[command(name = "__panic", hide = true)]
+    Panic,
 }
 
 impl Command {
@@ -112,6 +133,7 @@ impl Command {
             // A schedule's --cache-dir is where it downloads, kept with the schedule.
             Command::Schedule(_) | Command::Limits(_) | Command::Daemon(_) => None,
             Command::Doctor(a) => a.cache.cache_dir.clone(),
+            Command::Logs(_) | Command::Panic => None,
         }
     }
 }
@@ -192,8 +214,8 @@ pub struct DownloadArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Print only the final path (or errors).
-    #[arg(short, long)]
+    /// Print only the final path (or errors): the global `-q, --quiet`.
+    #[arg(skip)]
     pub quiet: bool,
 
     /// Announce the end with a desktop notification: finished (size and time) or failed (the
@@ -503,6 +525,35 @@ pub struct DoctorArgs {
     pub json: bool,
     #[command(flatten)]
     pub cache: CacheArg,
+}
+
+const LOGS_HELP: &str = "\
+Logs are daily files in Haul's state dir (~/.local/state/haul, or $HAUL_HOME/state): haul.YYYY-MM-DD.log
+for the desktop app and CLI commands, daemon.YYYY-MM-DD.log for `haul daemon`; 14 days are kept.
+Tokens, Authorization values and token= parameters are masked (***) before a line is written.
+
+Examples:
+  haul logs                 # the last 50 lines of the app's log
+  haul logs -f --daemon     # follow the service's log (Ctrl-C stops)
+  haul -vv download org/model && haul logs --lines 200";
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Keep printing lines as they are written (across the daily switch to a new file).
+    #[arg(short, long)]
+    pub follow: bool,
+    /// How many lines from the end to print first.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 50)]
+    pub lines: usize,
+    /// The log of the desktop app and CLI commands (the default).
+    #[arg(long, conflicts_with = "daemon")]
+    pub app: bool,
+    /// The log of the background service (`haul daemon`).
+    #[arg(long)]
+    pub daemon: bool,
+    /// Print the log file's path instead of its lines.
+    #[arg(long, conflicts_with = "follow")]
+    pub path: bool,
 }
 
 #[derive(Debug, Args)]

@@ -8,48 +8,57 @@ mod output;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::Parser;
 use haul::settings::Settings;
 use haul::{Config, Haul};
 
-use cli::{AuthCommand, Cli, Command, ConfigAction};
+use std::io::IsTerminal;
 
-/// Logs go to stderr; the daemon's also to `daemon.log` in Haul's state dir.
-fn init_logging(verbose: u8, daemon: bool) {
-    use tracing_subscriber::fmt::writer::MakeWriterExt;
-    let default = match (verbose, daemon) {
-        (0, false) => "warn",
-        (0, true) | (1, _) => "info,haul=info",
-        (2, _) => "debug",
-        _ => "trace",
+use clap::{CommandFactory, FromArgMatches};
+use haul::logging;
+
+use cli::{AuthCommand, Cli, Command, ConfigAction, LogFormat};
+
+/// Haul's own folders, from the environment alone: logging starts before the settings are read.
+fn dirs() -> Option<haul::paths::HaulDirs> {
+    haul::paths::HaulDirs::from_vars(&|k: &str| std::env::var(k).ok().filter(|v| !v.is_empty()))
+}
+
+/// Logs go to stderr and to the day's log file in Haul's state dir: `daemon.*.log` for the service
+/// (which also says more on stderr), `haul.*.log` for other commands. `haul logs` and the hidden
+/// completion helper write no file.
+fn init_logging(cli: &Cli) -> Option<logging::LogGuard> {
+    let (prefix, louder) = match cli.command {
+        Command::Daemon(_) => (Some(logging::DAEMON_LOG), 1),
+        Command::Logs(_) => (None, 0),
+        _ => (Some(logging::APP_LOG), 0),
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let log_file = daemon
-        .then(|| {
-            haul::paths::HaulDirs::from_vars(&|k: &str| {
-                std::env::var(k).ok().filter(|v| !v.is_empty())
-            })
-        })
-        .flatten()
-        .and_then(|dirs| {
-            std::fs::create_dir_all(&dirs.state).ok()?;
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(dirs.state.join("daemon.log"))
-                .ok()
-        });
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false);
-    let _ = match log_file {
-        Some(file) => builder
-            .with_ansi(false)
-            .with_writer(std::io::stderr.and(std::sync::Mutex::new(file)))
-            .try_init(),
-        None => builder.with_writer(std::io::stderr).try_init(),
+    let verbosity = if cli.quiet {
+        -1
+    } else {
+        i8::try_from(cli.verbose)
+            .unwrap_or(i8::MAX)
+            .saturating_add(louder)
     };
+    let mut options = logging::LogOptions {
+        file: prefix
+            .zip(dirs())
+            .map(|(prefix, dirs)| logging::LogFile::new(dirs.logs(), prefix)),
+        verbosity,
+        json: cli.log_format == LogFormat::Json,
+        to_stderr: true,
+        ansi: std::io::stderr().is_terminal(),
+    };
+    match logging::init(&options) {
+        Ok(guard) => Some(guard),
+        Err(e @ logging::LogError::File { .. }) => {
+            if !cli.quiet {
+                eprintln!("warning: {e}; logging to stderr only");
+            }
+            options.file = None;
+            logging::init(&options).ok()
+        }
+        Err(_) => None,
+    }
 }
 
 /// What the command line sets: the top layer of the settings, over the environment and the file.
@@ -93,6 +102,15 @@ async fn build_library(config: Config, token: Option<&str>) -> Result<Haul, haul
 
 /// Runs the command; `Ok` carries the exit code of commands that choose their own (`doctor`).
 async fn run(cli: Cli) -> Result<u8, haul::Error> {
+    if let Command::Logs(args) = &cli.command {
+        let dir = dirs().ok_or(haul::config::ConfigError::NoHome)?.logs();
+        // Only a closed stdout ends it early, and that is how `haul logs | head` is meant to end.
+        let _ = commands::logs::run(&dir, args).await;
+        return Ok(0);
+    }
+    if let Command::Panic = &cli.command {
+        panic!("the crash report check (`haul __panic`)");
+    }
     if let Command::Doctor(args) = &cli.command {
         let config = build_config(&cli)?;
         return Ok(commands::doctor::run(&config, args).await);
@@ -106,8 +124,10 @@ async fn run_command(cli: Cli) -> Result<(), haul::Error> {
         return commands::config::run(args, &flag_settings(&cli)?);
     }
     let config = build_config(&cli)?;
+    let quiet = cli.quiet;
     match cli.command {
-        Command::Download(args) => {
+        Command::Download(mut args) => {
+            args.quiet = quiet;
             let mut haul = build_library(config, args.token.as_deref()).await?;
             if args.notify {
                 haul = haul.with_notifier(Arc::new(haul::notify::DesktopNotifier::new()));
@@ -179,7 +199,9 @@ async fn run_command(cli: Cli) -> Result<(), haul::Error> {
             commands::schedules::limits(&build_library(config, None).await?, args).await
         }
         Command::Auth(args) => commands::auth::run(config, args).await,
-        Command::Config(_) | Command::Doctor(_) => unreachable!("handled above"),
+        Command::Config(_) | Command::Doctor(_) | Command::Logs(_) | Command::Panic => {
+            unreachable!("handled above")
+        }
     }
 }
 
@@ -202,6 +224,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Queue(a) => a.json,
         Command::Daemon(_) => false,
         Command::Doctor(a) => a.json,
+        Command::Logs(_) | Command::Panic => false,
         Command::Outdated(a) => a.json,
         Command::Update(a) => a.json,
         Command::Schedule(a) => a.json(),
@@ -231,8 +254,16 @@ fn report(error: &haul::Error, json: bool) {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    init_logging(cli.verbose, matches!(cli.command, Command::Daemon(_)));
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let _log = init_logging(&cli);
+    let subcommand = matches.subcommand_name().unwrap_or("");
+    tracing::info!(target: logging::FILE_ONLY, "haul {} {subcommand}: started", env!("CARGO_PKG_VERSION"));
+    // The whole command line helps to reproduce a problem; a token in it is masked when written.
+    tracing::debug!(target: logging::FILE_ONLY, args = ?std::env::args().collect::<Vec<_>>(), "command line");
     let json = wants_json(&cli.command);
     // Few blocking threads: file writes and hashing need no more than a handful, and every extra
     // thread costs memory (its own allocator arena) for nothing.
@@ -248,8 +279,12 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(run(cli)) {
-        Ok(code) => ExitCode::from(code),
+        Ok(code) => {
+            tracing::info!(target: logging::FILE_ONLY, "haul {subcommand}: finished (exit code {code})");
+            ExitCode::from(code)
+        }
         Err(error) => {
+            tracing::error!(target: logging::FILE_ONLY, "haul {subcommand}: {error}");
             report(&error, json);
             ExitCode::from(error.kind().exit_code())
         }

@@ -113,8 +113,26 @@ async fn the_service_runs_cli_schedules_refuses_a_twin_and_stops_on_sigterm() {
         .expect("stops on SIGTERM")
         .unwrap();
     assert!(status.success(), "a clean stop exits 0");
-    let log =
-        std::fs::read_to_string(home.path().join("haul/state/daemon.log")).unwrap_or_default();
+    // The day's file, `daemon.YYYY-MM-DD.log` (two if the test ran across midnight UTC).
+    let log: String = std::fs::read_dir(home.path().join("haul/state"))
+        .map(|entries| {
+            let mut files: Vec<_> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .starts_with("daemon.")
+                })
+                .collect();
+            files.sort();
+            files
+                .iter()
+                .map(|f| std::fs::read_to_string(f).unwrap_or_default())
+                .collect()
+        })
+        .unwrap_or_default();
     assert!(
         log.contains("running schedule") && log.contains("Haul service stopped"),
         "{log}"

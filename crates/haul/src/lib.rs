@@ -11,6 +11,7 @@ pub mod events;
 mod facade;
 pub mod hub;
 pub mod library;
+pub mod logging;
 pub mod notify;
 pub mod paths;
 pub mod plan;

@@ -46,6 +46,11 @@ impl HaulDirs {
     pub fn config_file(&self) -> PathBuf {
         self.config.join("config.toml")
     }
+
+    /// Where the log files are (see [`crate::logging`]).
+    pub fn logs(&self) -> PathBuf {
+        self.state.clone()
+    }
 }
 
 #[cfg(test)]

@@ -7,5 +7,6 @@ pub mod doctor;
 pub mod download;
 pub mod jobs;
 pub mod library;
+pub mod logs;
 pub mod schedules;
 pub mod updates;
