@@ -13,7 +13,7 @@ use url::Url;
 
 use crate::paths::HaulDirs;
 use crate::settings::keys::{
-    DEFAULT_CONNECTIONS_PER_FILE, DEFAULT_MAX_CONCURRENT_FILES, expand_home,
+    DEFAULT_CONNECTIONS_PER_FILE, DEFAULT_MAX_CONCURRENT_FILES, DEFAULT_MAX_JOBS, expand_home,
 };
 use crate::settings::{
     At, Effective, Field, KEYS, Settings, SettingsError, SettingsFile, Source, Value,
@@ -49,6 +49,8 @@ pub struct Config {
     pub max_workers: usize,
     /// Connections (byte ranges) for one large file.
     pub connections_per_file: usize,
+    /// Queued downloads a service runs at once (the `max_jobs` setting).
+    pub max_jobs: usize,
     /// Cap on the total download speed, in bytes per second; `None` is unlimited.
     pub bandwidth_limit: Option<u64>,
     /// The proxy every request goes through, from the settings file, `HAUL_PROXY` or a flag. `None`
@@ -279,6 +281,7 @@ impl Config {
             connections_per_file: effective
                 .connections_per_file
                 .unwrap_or(DEFAULT_CONNECTIONS_PER_FILE) as usize,
+            max_jobs: effective.max_jobs.unwrap_or(DEFAULT_MAX_JOBS).max(1) as usize,
             bandwidth_limit: effective.bandwidth_limit.and_then(|b| b.bytes_per_sec()),
             proxy: effective.proxy.clone(),
             notifications: Notifications {

@@ -130,7 +130,9 @@ impl Error {
             Error::Auth(_) => ErrorKind::Auth,
             Error::Cache(CacheError::UnsafePath(_)) => ErrorKind::Integrity,
             Error::Cache(_) => ErrorKind::Disk,
-            Error::Plan(PlanError::BadPattern { .. }) => ErrorKind::Input,
+            Error::Plan(PlanError::BadPattern { .. } | PlanError::NothingToQueue { .. }) => {
+                ErrorKind::Input
+            }
             Error::Plan(PlanError::UnsafeEntry(_)) => ErrorKind::Integrity,
             Error::Plan(PlanError::NoSuchFile { .. }) => ErrorKind::NotFound,
             Error::Plan(PlanError::OfflineNotCached { .. }) => ErrorKind::Offline,
@@ -146,6 +148,7 @@ impl Error {
             Error::Library(LibraryError::Damaged { .. }) => ErrorKind::Integrity,
             Error::Library(LibraryError::Confirm) => ErrorKind::Input,
             Error::Schedule(s) if s.is_not_found() => ErrorKind::NotFound,
+            Error::Schedule(ScheduleError::Running { .. }) => ErrorKind::Busy,
             Error::Schedule(_) => ErrorKind::Input,
             Error::Service(crate::service::ServiceError::AlreadyRunning { .. }) => ErrorKind::Busy,
             Error::Service(_) => ErrorKind::Disk,

@@ -1,9 +1,11 @@
 //! The typed stream of what a download is doing, for every face (progress bars, `--json`, the app).
-//! Progress is a throttled snapshot built from shared counters, never an event per chunk.
+//! Progress is a throttled snapshot built from shared counters, never an event per chunk. The latest
+//! snapshot of each job running in this process is also kept ([`LiveProgress`]), so a face showing
+//! several downloads at once (the app's queue) can tell them apart and read them at any rate.
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -173,11 +175,42 @@ impl Progress {
 /// How often progress snapshots go out at most.
 pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
 
-/// Sends a snapshot every [`PROGRESS_INTERVAL`] while bytes move, none while idle; stops when `done` fires.
+/// The latest progress snapshot of each job running in this process, by job id.
+#[derive(Clone, Debug, Default)]
+pub struct LiveProgress(Arc<Mutex<HashMap<i64, ProgressSnapshot>>>);
+
+impl LiveProgress {
+    fn with<R>(&self, f: impl FnOnce(&mut HashMap<i64, ProgressSnapshot>) -> R) -> R {
+        f(&mut self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    pub(crate) fn set(&self, job: i64, snapshot: ProgressSnapshot) {
+        self.with(|m| m.insert(job, snapshot));
+    }
+
+    pub(crate) fn remove(&self, job: i64) {
+        self.with(|m| m.remove(&job));
+    }
+
+    pub fn get(&self, job: i64) -> Option<ProgressSnapshot> {
+        self.with(|m| m.get(&job).cloned())
+    }
+
+    /// Every job's latest snapshot, by job id.
+    pub fn all(&self) -> Vec<(i64, ProgressSnapshot)> {
+        let mut all: Vec<_> = self.with(|m| m.iter().map(|(k, v)| (*k, v.clone())).collect());
+        all.sort_by_key(|(id, _)| *id);
+        all
+    }
+}
+
+/// Sends a snapshot every [`PROGRESS_INTERVAL`] while bytes move, none while idle; stops when `done`
+/// fires. With `live`, each snapshot is also kept there under the job's id.
 pub async fn report_progress(
-    progress: std::sync::Arc<Progress>,
+    progress: Arc<Progress>,
     events: broadcast::Sender<Event>,
     mut done: tokio::sync::oneshot::Receiver<()>,
+    live: Option<(LiveProgress, i64)>,
 ) {
     let mut last_sent: Option<ProgressSnapshot> = None;
     let mut ticker = tokio::time::interval(PROGRESS_INTERVAL);
@@ -193,9 +226,16 @@ pub async fn report_progress(
                 || last.active != snapshot.active
         });
         if changed {
+            if let Some((live, job)) = &live {
+                live.set(*job, snapshot.clone());
+            }
             let _ = events.send(Event::Progress(snapshot.clone()));
             last_sent = Some(snapshot);
         }
     }
-    let _ = events.send(Event::Progress(progress.snapshot()));
+    let last = progress.snapshot();
+    if let Some((live, job)) = &live {
+        live.set(*job, last.clone());
+    }
+    let _ = events.send(Event::Progress(last));
 }

@@ -141,6 +141,10 @@ pub enum PlanError {
         revision: String,
         cache: PathBuf,
     },
+    #[error(
+        "no file of {repo} matches the request, so there is nothing to queue: check FILES, --include and --exclude"
+    )]
+    NothingToQueue { repo: String },
 }
 
 /// Builds the set of patterns the Python client's `allow_patterns` understands: `*` crosses `/`,

@@ -20,7 +20,7 @@ async fn a_first_schema_database_migrates_with_its_rows() {
     let db = dir.path().join("haul.db");
     std::fs::copy(fixture(), &db).expect("the fixture database exists");
     let registry = Registry::open(&db).await.unwrap();
-    assert_eq!(registry.schema_version().await.unwrap(), 4);
+    assert_eq!(registry.schema_version().await.unwrap(), 5);
     let models = registry.list_models(&ModelFilter::default()).await.unwrap();
     assert_eq!(models.len(), 1);
     let model = &models[0];
@@ -268,7 +268,11 @@ async fn processes_opening_a_new_database_at_once_migrate_it_once() {
             .schema_version()
             .await
             .unwrap(),
-        4
+        haul::registry::MIGRATOR
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .unwrap()
     );
 }
 

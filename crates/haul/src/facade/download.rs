@@ -1,20 +1,19 @@
 //! Running a plan: fetch what is missing, record the download and its job in the registry, and let
-//! the job's row (changed by any process) pause, resume or cancel it.
+//! the job's row (changed by any process) pause, resume or cancel it. The job's progress goes into
+//! its row (for other processes) and into the facade's live table (for this one).
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use serde::Serialize;
-use tokio::sync::broadcast;
-
 use crate::Error;
 use crate::cache::{CacheError, Presence, Store, free_space};
-use crate::events::{Event, Progress, report_progress};
+use crate::events::{LiveProgress, Progress, report_progress};
 use crate::notify::Notification;
 use crate::plan::Plan;
 use crate::registry::{DownloadFinish, DownloadStart, FileRecord, JobStart, ModelUpsert, Registry};
 use crate::repo_ref::RepoType;
 use crate::transfer::{Control, ControlState, TransferError, TransferJob, TransferOptions};
+use serde::Serialize;
 
 use super::Haul;
 
@@ -56,14 +55,29 @@ impl Haul {
         options: &TransferOptions,
         control: &Control,
     ) -> Result<DownloadReport, Error> {
-        let result = self.download_recorded(plan, options, control).await;
+        self.download_announced(plan, options, control, JobSlot::New, true)
+            .await
+    }
+
+    /// Runs the download into `slot`'s job row and announces how it ended: finished always, failed
+    /// when `announce_failure` (a schedule announces its own failures, once).
+    pub(crate) async fn download_announced(
+        &self,
+        plan: &Plan,
+        options: &TransferOptions,
+        control: &Control,
+        slot: JobSlot,
+        announce_failure: bool,
+    ) -> Result<DownloadReport, Error> {
+        let result = self.download_recorded(plan, options, control, slot).await;
         match &result {
             Ok(report) => self.notify(Notification::finished(report)),
             Err(e) if e.kind() == crate::ErrorKind::Cancelled => {}
-            Err(e) => self.notify(Notification::failed(
+            Err(e) if announce_failure => self.notify(Notification::failed(
                 &format!("{}{}", plan.repo_type.url_prefix(), plan.repo_id),
                 e,
             )),
+            Err(_) => {}
         }
         result
     }
@@ -73,9 +87,10 @@ impl Haul {
         plan: &Plan,
         options: &TransferOptions,
         control: &Control,
+        slot: JobSlot,
     ) -> Result<DownloadReport, Error> {
         let Some(registry) = &self.registry else {
-            return self.fetch(plan, options, control).await;
+            return self.fetch(plan, options, control, None).await;
         };
         let location = plan.store.location().to_string_lossy().into_owned();
         let start = DownloadStart {
@@ -87,33 +102,27 @@ impl Haul {
         };
         let started = Instant::now();
         let history_id = registry.download_started(&start).await?;
-        let job = JobStart {
-            repo_type: plan.repo_type.as_str().to_string(),
-            repo_id: plan.repo_id.clone(),
-            revision: plan.revision.clone(),
-            location: location.clone(),
-            request: serde_json::json!({
-                "commit": plan.commit,
-                "files": plan.files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
-                "destination": plan.destination,
-            })
-            .to_string(),
-            requested_by: plan.requested_by,
-            priority: 0,
-            bytes_total: plan.bytes_to_fetch() as i64,
+        let job_id = match slot {
+            JobSlot::New => registry.job_started(&job_start(plan, 0)).await?,
+            JobSlot::Claimed(id) => {
+                registry
+                    .job_running(id, plan.bytes_to_fetch() as i64)
+                    .await?;
+                id
+            }
         };
-        let job_id = registry.job_started(&job).await?;
         let (stop, stopped) = tokio::sync::oneshot::channel();
         let follower = tokio::spawn(follow_job(
             registry.clone(),
             job_id,
             control.clone(),
-            self.events.subscribe(),
+            self.live.clone(),
             stopped,
         ));
-        let result = self.fetch(plan, options, control).await;
+        let result = self.fetch(plan, options, control, Some(job_id)).await;
         let _ = stop.send(());
         let _ = follower.await;
+        self.live.remove(job_id);
         let (state, error) = match &result {
             Ok(_) => ("done", None),
             Err(e) if e.kind() == crate::ErrorKind::Cancelled => ("cancelled", None),
@@ -175,11 +184,13 @@ impl Haul {
         result
     }
 
+    /// Fetches and places the plan's files; progress goes to the live table under `job`, if given.
     async fn fetch(
         &self,
         plan: &Plan,
         options: &TransferOptions,
         control: &Control,
+        job: Option<i64>,
     ) -> Result<DownloadReport, Error> {
         let started = Instant::now();
         let to_fetch: Vec<_> = plan
@@ -220,6 +231,7 @@ impl Haul {
                 Arc::clone(&progress),
                 self.events.clone(),
                 stopped,
+                job.map(|id| (self.live.clone(), id)),
             ));
             let job = Arc::new(TransferJob {
                 hub: hub.clone(),
@@ -284,29 +296,53 @@ impl Haul {
     }
 }
 
+/// Which job row a download reports to.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum JobSlot {
+    /// A new row, for a download that runs at once.
+    New,
+    /// A queued row this process claimed.
+    Claimed(i64),
+}
+
+/// The job row of `plan`. Its request (commit, files, where to) is enough to plan it again: that is
+/// how a queued job runs later, in whichever process runs the queue.
+pub(crate) fn job_start(plan: &Plan, priority: i64) -> JobStart {
+    JobStart {
+        repo_type: plan.repo_type.as_str().to_string(),
+        repo_id: plan.repo_id.clone(),
+        revision: plan.revision.clone(),
+        location: plan.store.location().to_string_lossy().into_owned(),
+        request: serde_json::json!({
+            "commit": plan.commit,
+            "files": plan.files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
+            "destination": plan.destination,
+            "destination_kind": plan.destination_kind,
+            "location": plan.store.location(),
+        })
+        .to_string(),
+        requested_by: plan.requested_by,
+        priority,
+        bytes_total: plan.bytes_to_fetch() as i64,
+    }
+}
+
 /// Keeps a running download and its job row in step: the row's state (changed by `haul pause`,
-/// `resume`, `cancel` from any process) steers the download; the download's progress goes into the row.
+/// `resume`, `cancel` from any process) steers the download; the download's progress and why it is
+/// held (outside its window) go into the row.
 async fn follow_job(
     registry: Registry,
     job_id: i64,
     control: Control,
-    mut events: broadcast::Receiver<Event>,
+    live: LiveProgress,
     mut stop: tokio::sync::oneshot::Receiver<()>,
 ) {
     let mut ticker = tokio::time::interval(std::time::Duration::from_millis(300));
-    let mut bytes_done = 0u64;
     let mut written = 0u64;
+    let mut waiting: Option<String> = None;
     loop {
         tokio::select! {
             _ = &mut stop => return,
-            event = events.recv() => {
-                match event {
-                    Ok(Event::Progress(snapshot)) => bytes_done = snapshot.bytes_done,
-                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                    Err(broadcast::error::RecvError::Closed) => return,
-                }
-                continue;
-            }
             _ = ticker.tick() => {}
         }
         match registry.job(job_id).await {
@@ -318,11 +354,19 @@ async fn follow_job(
             Ok(None) => control.set(ControlState::Cancelled),
             Err(e) => tracing::warn!("cannot read the job's state: {e}"),
         }
+        let bytes_done = live.get(job_id).map_or(written, |s| s.bytes_done);
         if bytes_done != written {
             if let Err(e) = registry.job_progress(job_id, bytes_done as i64).await {
                 tracing::warn!("cannot record the job's progress: {e}");
             }
             written = bytes_done;
+        }
+        let held = control.hold_reason();
+        if held != waiting {
+            if let Err(e) = registry.job_waiting(job_id, held.as_deref()).await {
+                tracing::warn!("cannot record why the job waits: {e}");
+            }
+            waiting = held;
         }
     }
 }

@@ -1,10 +1,14 @@
 //! [`Haul`], the one object every face calls: plan a download, run it, and watch its events.
 //! It wires the Hub client, the cache layout, the transfer, the registry and the progress stream
-//! together. Planning is in `planning`, running downloads in `download`, schedules and bandwidth
-//! rules in `schedules`.
+//! together. Planning is in `planning`, running downloads in `download`, the job queue in `queue`,
+//! schedules and bandwidth rules in `schedules`.
+//!
+//! A `Haul` is shared: the desktop app holds it in an `Arc` and calls it from many tasks at once
+//! (every method takes `&self`), and [`crate::service::Service`] takes that same `Arc`.
 
 mod download;
 mod planning;
+mod queue;
 mod schedules;
 
 use std::sync::Arc;
@@ -12,12 +16,14 @@ use std::sync::Arc;
 use tokio::sync::broadcast;
 
 pub use download::DownloadReport;
+pub use queue::QueuedRequest;
+pub use schedules::LimitFollower;
 
 use crate::Error;
 use crate::auth::Token;
 use crate::cache::Store;
 use crate::config::Config;
-use crate::events::Event;
+use crate::events::{Event, LiveProgress, ProgressSnapshot};
 use crate::hub::HubClient;
 use crate::notify::{Dispatcher, Notification, Notifier};
 use crate::plan::{Destination, DownloadRequest};
@@ -37,6 +43,8 @@ pub struct Haul {
     pub(crate) limiter: Arc<RateLimiter>,
     /// Where finished and failed downloads (and what other parts report) are announced.
     pub(crate) notifications: Option<Dispatcher>,
+    /// The latest progress of each job running in this process.
+    pub(crate) live: LiveProgress,
 }
 
 impl Haul {
@@ -55,6 +63,7 @@ impl Haul {
             hub,
             events,
             notifications: None,
+            live: LiveProgress::default(),
         })
     }
 
@@ -119,6 +128,12 @@ impl Haul {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.events.subscribe()
+    }
+
+    /// The latest progress of every download running in this process, by job id (the row in
+    /// [`Haul::jobs`]); updated up to 10 times a second while bytes move, cheap to read as often.
+    pub fn live_progress(&self) -> Vec<(i64, ProgressSnapshot)> {
+        self.live.all()
     }
 
     /// Parses what a user typed, accepting web URLs of the configured endpoint only.

@@ -1,8 +1,12 @@
 //! Schedules and bandwidth rules through the facade: add, list, edit, pause, resume, remove, ask for
 //! a run; find what is due; run one schedule once ([`Haul::run_schedule`], what the service calls and
-//! `haul schedule run-now --here` uses); the bandwidth limit in force now and why. Wall-clock rules
-//! are read in the system's zone ([`local_zone`]); every method takes "now" so callers (and tests)
-//! control the clock.
+//! `haul schedule run-now --here` uses); the bandwidth limit in force now and why, and a follower that
+//! keeps a facade's limit at the rule of the moment. Wall-clock rules are read in the system's zone
+//! ([`local_zone`]); every method takes "now" so callers (and tests) control the clock.
+//!
+//! A run claims its schedule in the registry first, so the same schedule never runs twice at once,
+//! whichever processes ask. It announces what nobody watches: a failed run ("schedule skipped", with
+//! the reason), and a sync run that finds a new commit while its window is closed ("update available").
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -16,13 +20,14 @@ use crate::cache::removal;
 use crate::cache::repo_folder_name;
 use crate::hub::RepoTarget;
 use crate::library::LibraryError;
+use crate::notify::Notification;
 use crate::plan::Selection;
-use crate::registry::ScheduleRun;
+use crate::registry::{ClaimOutcome, Registry, ScheduleClaim, ScheduleRun};
 use crate::schedule::{
     BandwidthRule, CurrentLimit, Due, LastResult, LimitSource, NewSchedule, Policy, RunOptions,
     RunOutcome, Schedule, ScheduleDestination, ScheduleEdit, ScheduleError, ScheduleInfo,
-    ScheduleTarget, active_limit, due_runs, in_window, local_zone, next_limit_change,
-    next_window_change,
+    ScheduleTarget, Window, active_limit, describe_windows, due_runs, in_window, local_zone,
+    next_limit_change, next_window_change,
 };
 use crate::settings::Bandwidth;
 
@@ -166,7 +171,26 @@ impl Haul {
     }
 
     /// [`Haul::run_schedule`] with a control of the caller's and the choice to ignore windows.
+    /// Refused ([`ScheduleError::Running`]) while another run of the schedule, in any process, is
+    /// under way.
     pub async fn run_schedule_with(
+        &self,
+        id: i64,
+        now: Timestamp,
+        options: &RunOptions,
+    ) -> Result<RunOutcome, Error> {
+        let registry = self.need_registry()?;
+        let claim = match registry.claim_schedule(id).await? {
+            ClaimOutcome::Claimed(claim) => ClaimGuard::new(registry.clone(), claim),
+            ClaimOutcome::Busy { pid } => return Err(ScheduleError::Running { id, pid }.into()),
+            ClaimOutcome::Missing => return Err(ScheduleError::NoSuchSchedule(id).into()),
+        };
+        let result = self.run_claimed_schedule(id, now, options).await;
+        claim.release().await;
+        result
+    }
+
+    async fn run_claimed_schedule(
         &self,
         id: i64,
         now: Timestamp,
@@ -218,6 +242,15 @@ impl Haul {
             },
         };
         registry.record_schedule_run(id, &run).await?;
+        if let Err(error) = &executed
+            && error.kind() != crate::ErrorKind::Cancelled
+        {
+            let title = current
+                .name
+                .clone()
+                .unwrap_or_else(|| current.target.label());
+            self.notify(Notification::schedule_skipped(&title, error));
+        }
         executed.map(|e| outcome(id, now, e, next_run))
     }
 
@@ -248,10 +281,33 @@ impl Haul {
                     bytes_freed: 0,
                 });
             }
+            // A new commit that cannot be fetched now (the window is closed): say so, since the
+            // download may wait for hours.
+            if let Some(old) = schedule.last_commit.as_deref().filter(|old| *old != remote)
+                && options.honour_windows
+                && !in_window(&schedule.windows, Timestamp::now(), &local_zone())
+            {
+                let mut notification = Notification::update_available(
+                    &format!("{}{}", target.repo_type.url_prefix(), target.repo_id),
+                    old,
+                    &remote,
+                );
+                notification.body.push_str(&format!(
+                    "; it downloads in the window ({})",
+                    describe_windows(&schedule.windows)
+                ));
+                self.notify(notification);
+            }
         }
         let plan = self.plan(&request).await?;
         let report = self
-            .download_controlled(&plan, &self.transfer_options(), &options.control)
+            .download_announced(
+                &plan,
+                &self.transfer_options(),
+                &options.control,
+                super::download::JobSlot::New,
+                false,
+            )
             .await?;
         let (pruned, bytes_freed) = match schedule.policy {
             Policy::Sync { keep: Some(keep) } => {
@@ -398,6 +454,87 @@ impl Haul {
         self.set_bandwidth_limit(current.bytes_per_sec());
         Ok(current)
     }
+
+    /// Keeps this facade's bandwidth limit at the rule of the moment, on the real clock, until
+    /// dropped (it never ends by itself): what `haul download` runs beside its download (unless
+    /// `--limit-rate` is given).
+    pub async fn follow_bandwidth_rules(&self) -> std::convert::Infallible {
+        let mut follower = LimitFollower::default();
+        loop {
+            if let Err(e) = follower.step(self, Timestamp::now()).await {
+                tracing::warn!("cannot apply the bandwidth rules: {e}");
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+}
+
+/// Applies the bandwidth rule of the moment when it can have changed: at the first step, when a
+/// rule was added or removed (the change counter moved, in any process), and when the rule in force
+/// ends. Call [`LimitFollower::step`] about once a second.
+#[derive(Debug, Default)]
+pub struct LimitFollower {
+    generation: Option<i64>,
+    until: Option<Timestamp>,
+}
+
+impl LimitFollower {
+    /// The limit applied, when this step applied one.
+    pub async fn step(
+        &mut self,
+        haul: &Haul,
+        now: Timestamp,
+    ) -> Result<Option<CurrentLimit>, Error> {
+        let generation = haul.schedules_generation().await?;
+        let stale = self.generation != Some(generation) || self.until.is_some_and(|t| t <= now);
+        if !stale {
+            return Ok(None);
+        }
+        let current = haul.apply_current_limit(now).await?;
+        self.generation = Some(generation);
+        self.until = current.until;
+        Ok(Some(current))
+    }
+}
+
+/// A schedule's claim, released when the run ends; dropped early (the run aborted), it is released
+/// in the background.
+struct ClaimGuard {
+    registry: Registry,
+    claim: Option<ScheduleClaim>,
+}
+
+impl ClaimGuard {
+    fn new(registry: Registry, claim: ScheduleClaim) -> ClaimGuard {
+        ClaimGuard {
+            registry,
+            claim: Some(claim),
+        }
+    }
+
+    async fn release(mut self) {
+        if let Some(claim) = self.claim.take()
+            && let Err(e) = self.registry.release_schedule(&claim).await
+        {
+            tracing::warn!(
+                schedule = claim.id,
+                "cannot release the schedule's claim: {e}"
+            );
+        }
+    }
+}
+
+impl Drop for ClaimGuard {
+    fn drop(&mut self) {
+        if let (Some(claim), Ok(runtime)) =
+            (self.claim.take(), tokio::runtime::Handle::try_current())
+        {
+            let registry = self.registry.clone();
+            runtime.spawn(async move {
+                let _ = registry.release_schedule(&claim).await;
+            });
+        }
+    }
 }
 
 /// [`Haul::current_limit`] over given rules, zone and setting.
@@ -438,15 +575,24 @@ fn outcome(id: i64, started: Timestamp, e: Executed, next_run: Option<Timestamp>
     }
 }
 
-/// Holds the download outside the windows and lets it go inside, on the real clock, until aborted.
+/// Holds the download outside the windows (the reason names them) and lets it go inside, on the
+/// real clock, until aborted.
 async fn hold_outside_windows(
-    windows: Vec<crate::schedule::Window>,
+    windows: Vec<Window>,
     tz: TimeZone,
     control: crate::transfer::Control,
 ) {
+    let reason = format!(
+        "outside window {}",
+        windows
+            .iter()
+            .map(Window::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     loop {
         let now = Timestamp::now();
-        control.hold(!in_window(&windows, now, &tz));
+        control.hold_because((!in_window(&windows, now, &tz)).then(|| reason.clone()));
         let wait = next_window_change(&windows, now, &tz)
             .and_then(|t| Duration::try_from(t.duration_since(now)).ok())
             .unwrap_or(WINDOW_RECHECK)

@@ -213,6 +213,7 @@ impl Haul {
             Arc::clone(&progress),
             self.events.clone(),
             stopped,
+            None,
         ));
         let workers = std::thread::available_parallelism()
             .map(|n| n.get())

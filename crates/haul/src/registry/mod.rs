@@ -21,7 +21,7 @@ pub use records::{
     DownloadFinish, DownloadRecord, DownloadStart, FileRecord, ModelFilter, ModelRecord,
     ModelUpsert, Requester,
 };
-pub use schedules::ScheduleRun;
+pub use schedules::{ClaimOutcome, ScheduleClaim, ScheduleRun};
 
 /// The migrations, compiled into the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -398,7 +398,7 @@ mod tests {
         let registry = Registry::open(&dir.path().join("sub/haul.db"))
             .await
             .unwrap();
-        assert_eq!(registry.schema_version().await.unwrap(), 4);
+        assert_eq!(registry.schema_version().await.unwrap(), 5);
         let upsert = ModelUpsert {
             repo_type: "model".into(),
             repo_id: "org/m".into(),

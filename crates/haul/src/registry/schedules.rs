@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 
 use super::{Registry, RegistryError, now_ms};
+use crate::process::{alive, own_pid};
 use crate::schedule::{
     BandwidthRule, DaySet, LastResult, NewSchedule, Policy, Schedule, ScheduleDestination,
     ScheduleTarget, TimeOfDay, Trigger, Window,
@@ -140,6 +141,25 @@ pub struct ScheduleRun {
     /// The commit now in place (success), kept for the next sync's comparison.
     pub commit: Option<String>,
     pub next_run: Option<Timestamp>,
+}
+
+/// A run's hold on its schedule, released when the run ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScheduleClaim {
+    pub id: i64,
+    pub pid: i64,
+    pub claimed_at: i64,
+}
+
+/// What [`Registry::claim_schedule`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClaimOutcome {
+    Claimed(ScheduleClaim),
+    /// A live process (`pid`) runs it now.
+    Busy {
+        pid: i64,
+    },
+    Missing,
 }
 
 #[derive(sqlx::FromRow)]
@@ -364,6 +384,96 @@ impl Registry {
             > 0)
     }
 
+    /// Claims schedule `id` for a run in this process, unless a live process (this one included: a
+    /// run in another task) holds it. A claim whose process is gone is taken over.
+    pub async fn claim_schedule(&self, id: i64) -> Result<ClaimOutcome, RegistryError> {
+        // Compare-and-swap on what was read: of two processes racing for a free claim, one wins.
+        for _ in 0..5 {
+            let current: Option<(Option<i64>, Option<i64>)> =
+                sqlx::query_as("SELECT running_pid, claimed_at FROM schedules WHERE id = ?")
+                    .bind(id)
+                    .fetch_optional(self.pool())
+                    .await?;
+            let Some((holder, at)) = current else {
+                return Ok(ClaimOutcome::Missing);
+            };
+            if let Some(pid) = holder.filter(|p| alive(*p)) {
+                return Ok(ClaimOutcome::Busy { pid });
+            }
+            let claim = ScheduleClaim {
+                id,
+                pid: own_pid(),
+                claimed_at: now_ms(),
+            };
+            let taken = sqlx::query(
+                "UPDATE schedules SET running_pid = ?, claimed_at = ?
+                 WHERE id = ? AND running_pid IS ? AND claimed_at IS ?",
+            )
+            .bind(claim.pid)
+            .bind(claim.claimed_at)
+            .bind(id)
+            .bind(holder)
+            .bind(at)
+            .execute(self.pool())
+            .await?
+            .rows_affected();
+            if taken == 1 {
+                return Ok(ClaimOutcome::Claimed(claim));
+            }
+        }
+        let holder: Option<i64> =
+            sqlx::query_scalar("SELECT running_pid FROM schedules WHERE id = ?")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?
+                .flatten();
+        Ok(ClaimOutcome::Busy {
+            pid: holder.unwrap_or_default(),
+        })
+    }
+
+    /// Ends a claim (only the claim it was: a stale one taken over by another process stays theirs).
+    pub async fn release_schedule(&self, claim: &ScheduleClaim) -> Result<(), RegistryError> {
+        sqlx::query(
+            "UPDATE schedules SET running_pid = NULL, claimed_at = NULL
+             WHERE id = ? AND running_pid = ? AND claimed_at = ?",
+        )
+        .bind(claim.id)
+        .bind(claim.pid)
+        .bind(claim.claimed_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Ends this process's claims on `ids` (a service stopping the runs it started).
+    pub async fn release_schedules_of_this_process(
+        &self,
+        ids: &[i64],
+    ) -> Result<(), RegistryError> {
+        for id in ids {
+            sqlx::query(
+                "UPDATE schedules SET running_pid = NULL, claimed_at = NULL WHERE id = ? AND running_pid = ?",
+            )
+            .bind(id)
+            .bind(own_pid())
+            .execute(self.pool())
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The process running schedule `id` now, if a live one is.
+    pub async fn schedule_runner(&self, id: i64) -> Result<Option<i64>, RegistryError> {
+        let holder: Option<i64> =
+            sqlx::query_scalar("SELECT running_pid FROM schedules WHERE id = ?")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?
+                .flatten();
+        Ok(holder.filter(|p| alive(*p)))
+    }
+
     /// Moves whenever a schedule or bandwidth rule is added, changed or removed, by any process: a
     /// running service compares it with the value it last saw (one small read) and reloads on change.
     pub async fn schedules_generation(&self) -> Result<i64, RegistryError> {
@@ -543,6 +653,50 @@ mod tests {
         assert!(!registry.remove_schedule(id).await.unwrap());
         assert!(registry.schedule(id).await.unwrap().is_none());
         assert!(!registry.update_schedule(&stored).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_schedule_is_claimed_by_one_run_at_a_time_and_stale_claims_are_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let registry = Registry::open(&dir.path().join("haul.db")).await.unwrap();
+        let id = registry.add_schedule(&new_schedule(), None).await.unwrap();
+        let generation = registry.schedules_generation().await.unwrap();
+        let ClaimOutcome::Claimed(claim) = registry.claim_schedule(id).await.unwrap() else {
+            panic!("a free schedule is claimed");
+        };
+        assert_eq!(
+            registry.claim_schedule(id).await.unwrap(),
+            ClaimOutcome::Busy { pid: own_pid() },
+            "another run, even in this process, waits"
+        );
+        assert_eq!(registry.schedule_runner(id).await.unwrap(), Some(own_pid()));
+        assert_eq!(
+            registry.schedules_generation().await.unwrap(),
+            generation,
+            "a claim is not a change a service reloads for"
+        );
+        registry.release_schedule(&claim).await.unwrap();
+        assert_eq!(registry.schedule_runner(id).await.unwrap(), None);
+
+        // A claim left by a process that died is taken over.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = i64::from(child.id());
+        child.wait().unwrap();
+        sqlx::query("UPDATE schedules SET running_pid = ?, claimed_at = 1 WHERE id = ?")
+            .bind(dead)
+            .bind(id)
+            .execute(registry.pool())
+            .await
+            .unwrap();
+        assert_eq!(registry.schedule_runner(id).await.unwrap(), None);
+        assert!(matches!(
+            registry.claim_schedule(id).await.unwrap(),
+            ClaimOutcome::Claimed(_)
+        ));
+        assert_eq!(
+            registry.claim_schedule(9999).await.unwrap(),
+            ClaimOutcome::Missing
+        );
     }
 
     #[tokio::test]

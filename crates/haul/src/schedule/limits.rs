@@ -47,6 +47,9 @@ impl BandwidthRule {
             })
         })?;
         let window = Window::parse_reason(window).map_err(bad)?;
+        if !(window.start.is_whole_minute() && window.end.is_whole_minute()) {
+            return Err(bad("a rule's times are whole minutes (HH:MM)".into()));
+        }
         Ok(BandwidthRule {
             id: None,
             window,

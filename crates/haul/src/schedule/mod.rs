@@ -75,6 +75,10 @@ pub enum ScheduleError {
     NoSuchSchedule(i64),
     #[error("there is no bandwidth rule {0}: `haul limits list` shows the rules and their numbers")]
     NoSuchRule(i64),
+    #[error(
+        "schedule {id} is running now (process {pid}): it never runs twice at once; wait for that run to end (`haul queue` shows it)"
+    )]
+    Running { id: i64, pid: i64 },
 }
 
 impl ScheduleError {

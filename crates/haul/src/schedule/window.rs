@@ -1,7 +1,9 @@
 //! Weekly time ranges on the local wall clock: a schedule's allowed windows ("Mon-Fri 01:00-06:00")
 //! and the ranges of bandwidth rules. A range starts on one of its days at `start` and lasts until
 //! `end`; an `end` before `start` crosses midnight (`Fri 22:00-06:00` ends on Saturday at 06:00), and
-//! `24:00` is the end of the day. Minute precision. All functions take the instant and the zone.
+//! `24:00` is the end of the day. Minute precision as people write it (`HH:MM`); seconds may be given
+//! (`HH:MM:SS`) for windows measured in seconds, as demos and tests need. All functions take the
+//! instant and the zone.
 
 use std::fmt;
 use std::str::FromStr;
@@ -138,51 +140,83 @@ impl Serialize for DaySet {
     }
 }
 
-/// A time of day in minutes, `00:00` to `24:00` (the end of the day).
+/// A time of day in seconds, `00:00` to `24:00` (the end of the day).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TimeOfDay(u16);
+pub struct TimeOfDay(u32);
+
+const DAY_SECONDS: u32 = 86_400;
 
 impl TimeOfDay {
     pub const MIDNIGHT: TimeOfDay = TimeOfDay(0);
-    pub const END_OF_DAY: TimeOfDay = TimeOfDay(1440);
+    pub const END_OF_DAY: TimeOfDay = TimeOfDay(DAY_SECONDS);
 
     pub fn from_minutes(minutes: u16) -> Option<TimeOfDay> {
-        (minutes <= 1440).then_some(TimeOfDay(minutes))
+        TimeOfDay::from_seconds(u32::from(minutes) * 60)
     }
 
+    pub fn from_seconds(seconds: u32) -> Option<TimeOfDay> {
+        (seconds <= DAY_SECONDS).then_some(TimeOfDay(seconds))
+    }
+
+    /// The minute of the day (seconds dropped).
     pub fn minutes(self) -> u16 {
+        (self.0 / 60) as u16
+    }
+
+    pub fn seconds(self) -> u32 {
         self.0
     }
 
-    /// `HH:MM` or `H:MM`, from `00:00` to `24:00`.
+    /// Whether it falls on a whole minute (`HH:MM`).
+    pub fn is_whole_minute(self) -> bool {
+        self.0.is_multiple_of(60)
+    }
+
+    /// `HH:MM`, `H:MM` or `HH:MM:SS`, from `00:00` to `24:00`.
     pub fn parse(text: &str) -> Result<TimeOfDay, String> {
         let bad = || format!("'{text}' is not a time of day (HH:MM, from 00:00 to 24:00)");
-        let (h, m) = text.trim().split_once(':').ok_or_else(bad)?;
-        let digits = |s: &str, max_len: usize| {
-            !s.is_empty() && s.len() <= max_len && s.chars().all(|c| c.is_ascii_digit())
+        let parts: Vec<&str> = text.trim().split(':').collect();
+        let digits = |s: &str, len: std::ops::RangeInclusive<usize>| {
+            len.contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit())
         };
-        if !digits(h, 2) || !digits(m, 2) || m.len() != 2 {
+        let (h, m, s) = match parts.as_slice() {
+            [h, m] => (*h, *m, "00"),
+            [h, m, s] => (*h, *m, *s),
+            _ => return Err(bad()),
+        };
+        if !digits(h, 1..=2) || !digits(m, 2..=2) || !digits(s, 2..=2) {
             return Err(bad());
         }
-        let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-        if m > 59 || h > 24 || (h == 24 && m != 0) {
+        let number = |t: &str| t.parse::<u32>().map_err(|_| bad());
+        let (h, m, s) = (number(h)?, number(m)?, number(s)?);
+        if m > 59 || s > 59 || h > 24 || (h == 24 && (m, s) != (0, 0)) {
             return Err(bad());
         }
-        Ok(TimeOfDay(h * 60 + m))
+        Ok(TimeOfDay(h * 3600 + m * 60 + s))
     }
 
     fn at(self, date: Date) -> DateTime {
-        if self.0 >= 1440 {
+        if self.0 >= DAY_SECONDS {
             date.tomorrow().unwrap_or(date).at(0, 0, 0, 0)
         } else {
-            date.at((self.0 / 60) as i8, (self.0 % 60) as i8, 0, 0)
+            date.at(
+                (self.0 / 3600) as i8,
+                (self.0 / 60 % 60) as i8,
+                (self.0 % 60) as i8,
+                0,
+            )
         }
     }
 }
 
 impl fmt::Display for TimeOfDay {
+    /// `HH:MM`, or `HH:MM:SS` when it does not fall on a whole minute.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}:{:02}", self.0 / 60, self.0 % 60)
+        write!(f, "{:02}:{:02}", self.0 / 3600, self.0 / 60 % 60)?;
+        if !self.is_whole_minute() {
+            write!(f, ":{:02}", self.0 % 60)?;
+        }
+        Ok(())
     }
 }
 
@@ -251,20 +285,20 @@ impl Window {
         self.end < self.start
     }
 
-    /// Whether this local day and minute of the day (0–1439) is inside.
-    fn contains_local(&self, day: Weekday, minute: u16) -> bool {
+    /// Whether this local day and second of the day (0–86399) is inside.
+    fn contains_local(&self, day: Weekday, second: u32) -> bool {
         if self.crosses_midnight() {
-            (self.days.contains(day) && minute >= self.start.0)
-                || (self.days.contains(day.previous()) && minute < self.end.0)
+            (self.days.contains(day) && second >= self.start.0)
+                || (self.days.contains(day.previous()) && second < self.end.0)
         } else {
-            self.days.contains(day) && self.start.0 <= minute && minute < self.end.0
+            self.days.contains(day) && self.start.0 <= second && second < self.end.0
         }
     }
 
     /// Whether `at` falls inside, on the wall clock of `tz`.
     pub fn contains(&self, at: Timestamp, tz: &TimeZone) -> bool {
-        let (day, minute) = local_day_minute(at, tz);
-        self.contains_local(day, minute)
+        let (day, second) = local_day_second(at, tz);
+        self.contains_local(day, second)
     }
 
     /// For people: `Mon–Fri 01:00–06:00`.
@@ -301,9 +335,12 @@ impl FromStr for Window {
     }
 }
 
-fn local_day_minute(at: Timestamp, tz: &TimeZone) -> (Weekday, u16) {
+fn local_day_second(at: Timestamp, tz: &TimeZone) -> (Weekday, u32) {
     let dt = tz.to_datetime(at);
-    (dt.weekday(), dt.hour() as u16 * 60 + dt.minute() as u16)
+    (
+        dt.weekday(),
+        dt.hour() as u32 * 3600 + dt.minute() as u32 * 60 + dt.second() as u32,
+    )
 }
 
 /// Whether a schedule with these windows may transfer at `at`: inside any of them, or always when
@@ -392,6 +429,16 @@ mod tests {
             assert_eq!(w(text).to_string(), text);
             assert_eq!(w(&w(text).to_string()), w(text));
         }
+        // Seconds, for windows measured in seconds; shown only when given.
+        let short = w("daily 10:00:05-10:00:20");
+        assert_eq!(
+            (short.start.seconds(), short.end.seconds()),
+            (36_005, 36_020)
+        );
+        assert_eq!(short.to_string(), "daily 10:00:05-10:00:20");
+        assert_eq!(w("daily 10:00:00-11:00").to_string(), "daily 10:00-11:00");
+        assert!(Window::parse("Mon 10:00:60-11:00").is_err());
+        assert!(Window::parse("Mon 24:00:01-11:00").is_err());
         assert_eq!(w("Mon-Fri 01:00-06:00").describe(), "Mon–Fri 01:00–06:00");
         for (text, why) in [
             ("Mon-Fry 01:00-06:00", "'fry' is not a day"),
@@ -444,6 +491,16 @@ mod tests {
         assert!(
             !in_window(&late, local("2026-01-16 05:00"), &tz),
             "not Friday morning"
+        );
+
+        let seconds = [w("Mon 10:00:05-10:00:20")];
+        assert!(!in_window(&seconds, utc("2026-01-12T09:00:04Z"), &tz));
+        assert!(in_window(&seconds, utc("2026-01-12T09:00:05Z"), &tz));
+        assert!(in_window(&seconds, utc("2026-01-12T09:00:19Z"), &tz));
+        assert!(!in_window(&seconds, utc("2026-01-12T09:00:20Z"), &tz));
+        assert_eq!(
+            next_window_change(&seconds, utc("2026-01-12T09:00:06Z"), &tz),
+            Some(utc("2026-01-12T09:00:20Z"))
         );
 
         let all_day = [w("Sat,Sun 00:00-24:00")];

@@ -18,6 +18,8 @@ pub enum ServiceError {
     AlreadyRunning { path: PathBuf, owner: Option<Owner> },
     #[error("cannot install the service: {0}")]
     Install(String),
+    #[error("the service's scheduler failed: {0}")]
+    Scheduler(String),
     #[error("cannot take the service lock at {}: {source}", path.display())]
     Lock {
         path: PathBuf,

@@ -20,6 +20,7 @@ pub enum Field {
     Endpoint,
     MaxConcurrentFiles,
     ConnectionsPerFile,
+    MaxJobs,
     BandwidthLimit,
     Proxy,
     NotifyFinished,
@@ -72,6 +73,7 @@ pub struct Key {
 
 pub const DEFAULT_MAX_CONCURRENT_FILES: u32 = 8;
 pub const DEFAULT_CONNECTIONS_PER_FILE: u32 = 8;
+pub const DEFAULT_MAX_JOBS: u32 = 2;
 
 /// Every setting, in the order `haul config list` shows them.
 pub static KEYS: &[Key] = &[
@@ -106,6 +108,14 @@ pub static KEYS: &[Key] = &[
         about: "connections (byte ranges) per large file",
         default: "8",
         env: &["HAUL_CONNECTIONS_PER_FILE"],
+    },
+    Key {
+        name: "max_jobs",
+        field: Field::MaxJobs,
+        kind: Kind::Count { min: 1, max: 64 },
+        about: "queued downloads a running service runs at once",
+        default: "2",
+        env: &["HAUL_MAX_JOBS"],
     },
     Key {
         name: "bandwidth_limit",
@@ -445,6 +455,7 @@ impl Settings {
             Field::Endpoint => self.endpoint.clone().map(Value::Url),
             Field::MaxConcurrentFiles => self.max_concurrent_files.map(Value::Count),
             Field::ConnectionsPerFile => self.connections_per_file.map(Value::Count),
+            Field::MaxJobs => self.max_jobs.map(Value::Count),
             Field::BandwidthLimit => self.bandwidth_limit.map(Value::Rate),
             Field::Proxy => self.proxy.clone().map(Value::Url),
             Field::NotifyFinished => n.finished.map(Value::Switch),
@@ -466,6 +477,7 @@ impl Settings {
             Field::ConnectionsPerFile => {
                 self.connections_per_file = value.and_then(Value::into_count)
             }
+            Field::MaxJobs => self.max_jobs = value.and_then(Value::into_count),
             Field::BandwidthLimit => self.bandwidth_limit = value.and_then(Value::into_rate),
             Field::Proxy => self.proxy = value.and_then(Value::into_url),
             Field::NotifyFinished => n.finished = value.and_then(Value::into_switch),
@@ -510,6 +522,7 @@ mod tests {
             Field::Endpoint,
             Field::MaxConcurrentFiles,
             Field::ConnectionsPerFile,
+            Field::MaxJobs,
             Field::BandwidthLimit,
             Field::Proxy,
             Field::NotifyFinished,

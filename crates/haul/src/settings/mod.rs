@@ -34,6 +34,9 @@ pub struct Settings {
     pub max_concurrent_files: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connections_per_file: Option<u32>,
+    /// Queued downloads a service runs at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_jobs: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bandwidth_limit: Option<Bandwidth>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -65,6 +68,7 @@ impl Settings {
             endpoint: Url::parse(crate::config::DEFAULT_ENDPOINT).ok(),
             max_concurrent_files: Some(keys::DEFAULT_MAX_CONCURRENT_FILES),
             connections_per_file: Some(keys::DEFAULT_CONNECTIONS_PER_FILE),
+            max_jobs: Some(keys::DEFAULT_MAX_JOBS),
             bandwidth_limit: Some(Bandwidth::Unlimited),
             proxy: None,
             notifications: NotificationSettings {

@@ -27,10 +27,11 @@ pub struct Control {
     wanted: Arc<Mutex<Wanted>>,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Wanted {
     asked: ControlState,
-    held: bool,
+    /// Why the download is held, if it is.
+    held: Option<String>,
 }
 
 impl Default for Control {
@@ -45,7 +46,7 @@ impl Control {
             sender: watch::Sender::new(ControlState::Running),
             wanted: Arc::new(Mutex::new(Wanted {
                 asked: ControlState::Running,
-                held: false,
+                held: None,
             })),
         }
     }
@@ -53,12 +54,9 @@ impl Control {
     fn update(&self, change: impl FnOnce(&mut Wanted)) {
         let mut wanted = self.wanted.lock().unwrap_or_else(|p| p.into_inner());
         change(&mut wanted);
-        let effective = match *wanted {
-            Wanted {
-                asked: ControlState::Running,
-                held: true,
-            } => ControlState::Paused,
-            Wanted { asked, .. } => asked,
+        let effective = match (&wanted.asked, &wanted.held) {
+            (ControlState::Running, Some(_)) => ControlState::Paused,
+            (asked, _) => *asked,
         };
         self.sender.send_if_modified(|current| {
             let change = *current != effective;
@@ -80,11 +78,25 @@ impl Control {
 
     /// Holds a running download (it waits as if paused) or lets it go, whatever was asked with `set`.
     pub fn hold(&self, held: bool) {
-        self.update(|wanted| wanted.held = held);
+        self.hold_because(held.then(|| "held".to_string()));
+    }
+
+    /// Holds the download for `reason` (shown as the job's waiting reason), or lets it go (`None`).
+    pub fn hold_because(&self, reason: Option<String>) {
+        self.update(|wanted| wanted.held = reason);
     }
 
     pub fn is_held(&self) -> bool {
-        self.wanted.lock().unwrap_or_else(|p| p.into_inner()).held
+        self.hold_reason().is_some()
+    }
+
+    /// Why the download is held, if it is.
+    pub fn hold_reason(&self) -> Option<String> {
+        self.wanted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .held
+            .clone()
     }
 
     pub fn state(&self) -> ControlState {
