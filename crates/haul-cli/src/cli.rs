@@ -19,7 +19,7 @@ Exit codes:
   8  offline (HF_HUB_OFFLINE) and the files are not in the cache
   9  Haul's database cannot be opened or used (move it aside; `haul scan` rebuilds it)
  10  the download was cancelled (`haul cancel`)
- 11  another Haul service already runs for this data dir
+ 11  busy: another Haul service already runs for this data dir, or the schedule is running elsewhere
 
 Environment: HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, HF_TOKEN, HF_TOKEN_PATH and HF_HUB_OFFLINE mean what
 they mean to the Python huggingface_hub client; downloads land in the same cache it reads.
@@ -80,14 +80,18 @@ pub enum Command {
     Scan(ScanArgs),
     /// Delete leftovers: partial downloads, detached revisions, unused blobs.
     Prune(PruneArgs),
-    /// The download jobs: running, paused, and recently finished, with their progress.
+    /// The download jobs: queued (with their priority), running, waiting, paused, and recently finished.
     Queue(QueueArgs),
     /// Pause a running download (it keeps what it has; `haul resume` continues it).
     Pause(JobArgs),
     /// Resume a paused download.
     Resume(JobArgs),
-    /// Cancel a download (finished files stay; partial ones are removed).
+    /// Cancel a download (finished files stay; partial ones are removed); a queued one never runs.
     Cancel(JobArgs),
+    /// Put a failed or cancelled download back in the queue.
+    Retry(RetryArgs),
+    /// Change a job's priority: higher runs first among queued jobs.
+    Priority(PriorityArgs),
     /// Which downloaded repos have a newer commit on their branch.
     Outdated(OutdatedArgs),
     /// Bring outdated repos to their branch's new commit, fetching only what changed.
@@ -127,7 +131,9 @@ impl Command {
             | Command::Queue(_)
             | Command::Pause(_)
             | Command::Resume(_)
-            | Command::Cancel(_) => None,
+            | Command::Cancel(_)
+            | Command::Retry(_)
+            | Command::Priority(_) => None,
             Command::Outdated(a) => a.cache.cache_dir.clone(),
             Command::Update(a) => a.cache.cache_dir.clone(),
             // A schedule's --cache-dir is where it downloads, kept with the schedule.
@@ -146,7 +152,11 @@ Examples:
   haul download datasets/org/data@v1.0 --dry-run
   haul download https://huggingface.co/org/model/tree/refs%2Fpr%2F3
   haul download org/model --local-dir ./model --json
-  haul download org/big-model --notify      # a desktop notification when it ends";
+  haul download org/big-model --notify      # a desktop notification when it ends
+  haul download org/big-model --queue --priority 5   # the running service fetches it
+
+Bandwidth: --limit-rate wins; without it the bandwidth-by-time rules (`haul limits`) apply, and
+without a rule in force, the `bandwidth_limit` setting.";
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum RepoTypeArg {
@@ -206,7 +216,8 @@ pub struct DownloadArgs {
     pub connections: Option<u16>,
 
     /// Bandwidth limit for the whole download, e.g. 20M (bytes per second; K/M/G powers of 1000,
-    /// Ki/Mi/Gi of 1024; 0 for none) [default: the `bandwidth_limit` setting].
+    /// Ki/Mi/Gi of 1024; 0 for none). Overrides the bandwidth-by-time rules (`haul limits`) [default:
+    /// the rule in force, else the `bandwidth_limit` setting].
     #[arg(long, value_name = "RATE", value_parser = parse_rate)]
     pub limit_rate: Option<haul::settings::Bandwidth>,
 
@@ -222,6 +233,20 @@ pub struct DownloadArgs {
     /// reason), as the `notifications.*` settings allow. For long downloads you don't watch.
     #[arg(long)]
     pub notify: bool,
+
+    /// Put the download in the queue and return at once with its job number: the running Haul
+    /// service (the desktop app or `haul daemon`) fetches it when its turn comes.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub queue: bool,
+
+    /// With --queue: higher runs first (default 0; equal priorities run oldest first).
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "queue",
+        allow_negative_numbers = true
+    )]
+    pub priority: Option<i64>,
 }
 
 const AUTH_HELP: &str = "\
@@ -295,7 +320,7 @@ pub struct TokenArgs {
 const CONFIG_HELP: &str = "\
 Settings live in config.toml in the XDG config dir (~/.config/haul), or in $HAUL_HOME. Each comes from
 the first of: a flag, the environment, the file, the default. Keys: cache_dir, endpoint,
-max_concurrent_files, connections_per_file, bandwidth_limit, proxy, notifications.finished,
+max_concurrent_files, connections_per_file, max_jobs, bandwidth_limit, proxy, notifications.finished,
 notifications.failed, notifications.update_available, notifications.schedule_error.
 
 Examples:
@@ -470,6 +495,25 @@ pub struct JobArgs {
     /// Every job it applies to.
     #[arg(long)]
     pub all: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RetryArgs {
+    /// The job's number, as `haul queue` shows it.
+    pub job: i64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PriorityArgs {
+    /// The job's number, as `haul queue` shows it.
+    pub job: i64,
+    /// The new priority: higher runs first.
+    #[arg(allow_negative_numbers = true)]
+    pub priority: i64,
     #[arg(long)]
     pub json: bool,
 }

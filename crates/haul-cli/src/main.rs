@@ -191,6 +191,12 @@ async fn run_command(cli: Cli) -> Result<(), haul::Error> {
             )
             .await
         }
+        Command::Retry(args) => {
+            commands::jobs::retry(&build_library(config, None).await?, args).await
+        }
+        Command::Priority(args) => {
+            commands::jobs::priority(&build_library(config, None).await?, args).await
+        }
         Command::Schedule(args) => {
             let haul = build_library(config, args.token()).await?;
             commands::schedules::schedule(&haul, args).await
@@ -230,6 +236,8 @@ fn wants_json(command: &Command) -> bool {
         Command::Schedule(a) => a.json(),
         Command::Limits(a) => a.json(),
         Command::Pause(a) | Command::Resume(a) | Command::Cancel(a) => a.json,
+        Command::Retry(a) => a.json,
+        Command::Priority(a) => a.json,
     }
 }
 

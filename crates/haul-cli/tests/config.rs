@@ -152,7 +152,8 @@ async fn set_get_unset_list_and_path() {
         row(&list, "endpoint"),
         ("https://huggingface.co".into(), "default".into())
     );
-    assert_eq!(rows(&list).len(), 10, "{list}");
+    assert_eq!(rows(&list).len(), 11, "{list}");
+    assert_eq!(row(&list, "max_jobs"), ("2".into(), "default".into()));
     assert!(list.contains("not created yet"), "{list}");
 
     // Comments and layout a person wrote survive `set`.

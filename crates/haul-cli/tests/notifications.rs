@@ -1,4 +1,5 @@
-//! Desktop notifications of `haul download --notify`, as a real notification daemon receives them:
+//! Desktop notifications of `haul download --notify` and of `haul daemon` (a schedule skipped because
+//! of an error, an update waiting for its window), as a real notification daemon receives them:
 //! `scripts/with-notifications.sh` runs dunst on a private session bus and records every
 //! org.freedesktop.Notifications call with dbus-monitor; these tests run the real binary against a
 //! loopback fakehub and read that record.
@@ -45,6 +46,7 @@ impl Env {
             .repo(repo("notify/quiet", "weights.bin"))
             .repo(repo("notify/ok", "weights.bin"))
             .repo(repo("notify/broken", "broken.bin"))
+            .repo(repo("notify/sync", "weights.bin"))
             .faults(FaultState {
                 // Every body of broken.bin has a flipped byte: its download fails the hash check.
                 corrupt: Some(CorruptFault {
@@ -64,6 +66,10 @@ impl Env {
     }
 
     async fn haul(&self, args: &[&str], vars: &[(&str, &str)]) -> Output {
+        self.command(args, vars).output().await.expect("run haul")
+    }
+
+    fn command(&self, args: &[&str], vars: &[(&str, &str)]) -> tokio::process::Command {
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_haul"));
         command
             .args(args)
@@ -80,7 +86,10 @@ impl Env {
         for (k, v) in vars {
             command.env(k, v);
         }
-        command.output().await.expect("run haul")
+        command
+            .stdin(std::process::Stdio::null())
+            .kill_on_drop(true);
+        command
     }
 }
 
@@ -148,7 +157,11 @@ fn notify_calls(log: &str) -> Vec<NotifyCall> {
 
 /// Waits (a few seconds at most) until the log holds a Notify call for every summary in `wanted`.
 async fn wait_for(log: &Path, wanted: &[&str]) -> Vec<NotifyCall> {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    wait_for_within(log, wanted, 10).await
+}
+
+async fn wait_for_within(log: &Path, wanted: &[&str], secs: u64) -> Vec<NotifyCall> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
     loop {
         let text = std::fs::read_to_string(log).unwrap_or_default();
         let calls = notify_calls(&text);
@@ -298,4 +311,118 @@ async fn without_a_notification_daemon_the_download_still_succeeds() {
     if err.contains("WARN") {
         assert!(err.contains("notification"), "{err}");
     }
+}
+
+/// `daily HH:MM-HH:MM`, on the UTC clock, half a day away from now: closed for the whole test.
+fn closed_window() -> String {
+    let now = jiff::Timestamp::now().as_second();
+    let at = |offset: i64| {
+        let s = (now + offset).rem_euclid(86_400);
+        format!("{:02}:{:02}", s / 3600, s / 60 % 60)
+    };
+    format!("daily {}-{}", at(12 * 3600), at(13 * 3600))
+}
+
+#[tokio::test]
+async fn the_service_announces_a_skipped_schedule_and_an_update_waiting_for_its_window() {
+    let log = require_notification_daemon();
+    let e = Env::start().await;
+    let haul_home = e.home.path().join("haul");
+    let haul_home = haul_home.to_string_lossy().into_owned();
+    let vars = [("HAUL_HOME", haul_home.as_str()), ("TZ", "UTC0")];
+    let json = |out: Output| -> serde_json::Value {
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+
+    let missing = json(
+        e.haul(
+            &[
+                "schedule",
+                "add",
+                "notify/missing",
+                "--every",
+                "1d",
+                "--sync",
+                "--name",
+                "nightly-missing",
+                "--json",
+            ],
+            &vars,
+        )
+        .await,
+    );
+    let window = closed_window();
+    let sync = json(
+        e.haul(
+            &[
+                "schedule",
+                "add",
+                "notify/sync",
+                "--every",
+                "1d",
+                "--sync",
+                "--window",
+                &window,
+                "--json",
+            ],
+            &vars,
+        )
+        .await,
+    );
+    let sync_id = sync["id"].to_string();
+    // The first run, here and regardless of the window, downloads the first commit.
+    let first = json(
+        e.haul(
+            &["schedule", "run-now", &sync_id, "--here", "--json"],
+            &vars,
+        )
+        .await,
+    );
+    let old = first["commit"].as_str().unwrap().to_string();
+    let new = e.hub.add_commit(
+        fakehub::RepoType::Model,
+        "notify/sync",
+        "main",
+        vec![("config.json".into(), FileSpec::regular("{\"v\": 2}\n"))],
+        vec![],
+    );
+
+    let mut daemon = e
+        .command(&["daemon"], &vars)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("haul daemon");
+    for id in [missing["id"].to_string(), sync_id] {
+        let asked = e.haul(&["schedule", "run-now", &id], &vars).await;
+        assert!(asked.status.success(), "{}", stderr(&asked));
+    }
+    let skipped = "Schedule 'nightly-missing' skipped";
+    let update = "Update available for notify/sync";
+    let calls = wait_for_within(&log, &[skipped, update], 60).await;
+    let call = |summary: &str| {
+        let found: Vec<&NotifyCall> = calls.iter().filter(|c| c.summary == summary).collect();
+        assert_eq!(found.len(), 1, "one {summary:?} in {calls:#?}");
+        found[0].clone()
+    };
+    let skipped = call(skipped);
+    assert_eq!(skipped.app_name, "Haul");
+    assert!(skipped.body.contains("notify/missing"), "{skipped:?}");
+    let update = call(update);
+    assert_eq!(
+        update.body,
+        format!(
+            "new commit {} (you have {}); it downloads in the window ({})",
+            &new[..10],
+            &old[..10],
+            window.replacen('-', "–", 1)
+        ),
+        "{update:?}"
+    );
+    if let Some(pid) = daemon.id() {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status();
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(30), daemon.wait()).await;
 }

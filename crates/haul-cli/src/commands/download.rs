@@ -1,4 +1,5 @@
-//! `haul download`: plan, show or run the download, and report what happened.
+//! `haul download`: plan, show, queue or run the download, and report what happened. A download run
+//! here follows the bandwidth-by-time rules (`haul limits`) unless `--limit-rate` was given.
 
 use std::io::IsTerminal;
 
@@ -60,6 +61,9 @@ pub async fn run(haul: &Haul, args: DownloadArgs) -> Result<(), haul::Error> {
         show_plan(&plan, mode);
         return Ok(());
     }
+    if args.queue {
+        return queue(haul, &plan, args.priority.unwrap_or(0), mode).await;
+    }
     if mode == Mode::Json {
         json::line("plan", &plan);
     } else if let Mode::Human { .. } = mode {
@@ -76,7 +80,15 @@ pub async fn run(haul: &Haul, args: DownloadArgs) -> Result<(), haul::Error> {
     let events = haul.subscribe();
     let (stop, stopped) = tokio::sync::oneshot::channel();
     let renderer = tokio::spawn(render_events(events, mode, plan.bytes_to_fetch(), stopped));
-    let result = haul.download(&plan, &options).await;
+    // The flag wins over the rules; the rules over the setting (they fall back to it).
+    let result = if args.limit_rate.is_some() {
+        haul.download(&plan, &options).await
+    } else {
+        tokio::select! {
+            result = haul.download(&plan, &options) => result,
+            never = haul.follow_bandwidth_rules() => match never {},
+        }
+    };
     let _ = stop.send(());
     let _ = renderer.await;
     // The process exits next: show the notification now rather than after its batching window.
@@ -102,6 +114,32 @@ pub async fn run(haul: &Haul, args: DownloadArgs) -> Result<(), haul::Error> {
                 );
             }
             println!("{}", report.path.display());
+        }
+    }
+    Ok(())
+}
+
+/// `--queue`: records the job and returns; the service runs it.
+async fn queue(haul: &Haul, plan: &Plan, priority: i64, mode: Mode) -> Result<(), haul::Error> {
+    let id = haul.enqueue(plan, priority).await?;
+    let service = super::jobs::service_running(haul);
+    match mode {
+        Mode::Json => json::line(
+            "queued",
+            &serde_json::json!({
+                "job": id,
+                "priority": priority,
+                "service_running": service,
+                "bytes_to_fetch": plan.bytes_to_fetch(),
+            }),
+        ),
+        Mode::Quiet => println!("{id}"),
+        Mode::Human { .. } => {
+            println!("{id}");
+            eprintln!(
+                "Queued as job {id} (priority {priority}); `haul queue` shows it.{}",
+                super::jobs::no_service_note(haul)
+            );
         }
     }
     Ok(())

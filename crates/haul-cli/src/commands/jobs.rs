@@ -1,33 +1,15 @@
-//! `haul queue`, `pause`, `resume`, `cancel`: the download jobs, seen and steered from any terminal.
-//! A running download follows its job row, so these work across processes.
+//! `haul queue`, `pause`, `resume`, `cancel`, `retry`, `priority`: the download jobs, seen and
+//! steered from any terminal. A running download follows its job row, and the running service starts
+//! queued jobs, so these work across processes.
 
 use haul::Haul;
 use haul::registry::{JobRecord, JobSelector};
 
-use crate::cli::{JobArgs, QueueArgs};
+use crate::cli::{JobArgs, PriorityArgs, QueueArgs, RetryArgs};
 use crate::output::{human, json, table};
 
-/// Whether the process that ran a job is still alive (a killed download leaves its row `running`).
-fn alive(pid: Option<i64>) -> bool {
-    pid.and_then(|p| i32::try_from(p).ok()).is_some_and(|p| {
-        std::path::Path::new(&format!("/proc/{p}")).exists() || !cfg!(target_os = "linux")
-    })
-}
-
-/// The state as a user should read it.
-fn shown_state(job: &JobRecord) -> String {
-    if matches!(job.state.as_str(), "running" | "paused") && !alive(job.pid) {
-        "interrupted".into()
-    } else {
-        job.state.clone()
-    }
-}
-
 pub async fn queue(haul: &Haul, args: QueueArgs) -> Result<(), haul::Error> {
-    let registry = haul.registry().ok_or_else(|| {
-        haul::library::LibraryError::Damaged("Haul's database is not open".into())
-    })?;
-    let jobs = registry.jobs(i64::from(args.recent) + 100).await?;
+    let jobs = haul.jobs(i64::from(args.recent) + 100).await?;
     let mut finished_shown = 0;
     let jobs: Vec<JobRecord> = jobs
         .into_iter()
@@ -44,7 +26,7 @@ pub async fn queue(haul: &Haul, args: QueueArgs) -> Result<(), haul::Error> {
             .iter()
             .map(|j| {
                 let mut value = serde_json::to_value(j).unwrap_or_default();
-                value["shown_state"] = serde_json::Value::from(shown_state(j));
+                value["shown_state"] = serde_json::Value::from(j.shown_state());
                 value
             })
             .collect();
@@ -63,9 +45,15 @@ pub async fn queue(haul: &Haul, args: QueueArgs) -> Result<(), haul::Error> {
             } else {
                 "-".into()
             };
+            let note = match (j.shown_state(), &j.waiting, &j.error) {
+                ("waiting", Some(reason), _) => reason.clone(),
+                (_, _, Some(error)) => error.clone(),
+                _ => String::new(),
+            };
             vec![
                 j.id.to_string(),
-                shown_state(j),
+                j.shown_state().to_string(),
+                j.priority.to_string(),
                 format!(
                     "{}{}@{}",
                     if j.repo_type == "model" {
@@ -84,7 +72,7 @@ pub async fn queue(haul: &Haul, args: QueueArgs) -> Result<(), haul::Error> {
                 percent,
                 j.requested_by.clone(),
                 table::timestamp(j.updated_at),
-                j.error.clone().unwrap_or_default(),
+                note,
             ]
         })
         .collect();
@@ -92,16 +80,27 @@ pub async fn queue(haul: &Haul, args: QueueArgs) -> Result<(), haul::Error> {
         &[
             "JOB",
             "STATE",
+            "PRIO",
             "REPO",
             "BYTES",
             "DONE",
             "BY",
             "UPDATED (UTC)",
-            "ERROR",
+            "NOTE",
         ],
         &rows,
     );
+    if jobs.iter().any(|j| j.state == "queued") && !service_running(haul) {
+        eprintln!(
+            "No Haul service is running: queued downloads start once one runs (`haul daemon`, or the desktop app)."
+        );
+    }
     Ok(())
+}
+
+/// Whether a Haul service (the app or `haul daemon`) runs for this data dir.
+pub fn service_running(haul: &Haul) -> bool {
+    haul::service::ServiceLock::owner(&haul.config().dirs.data).is_some()
 }
 
 #[derive(Clone, Copy)]
@@ -112,19 +111,15 @@ pub enum Steer {
 }
 
 pub async fn steer(haul: &Haul, args: JobArgs, steer: Steer) -> Result<(), haul::Error> {
-    let registry = haul.registry().ok_or_else(|| {
-        haul::library::LibraryError::Damaged("Haul's database is not open".into())
-    })?;
     let selector = match args.job {
         Some(id) => JobSelector::One(id),
         None => JobSelector::All,
     };
-    let (from, to, verb): (&[&str], &str, &str) = match steer {
-        Steer::Pause => (&["running", "queued"], "paused", "paused"),
-        Steer::Resume => (&["paused"], "running", "resumed"),
-        Steer::Cancel => (&["running", "queued", "paused"], "cancelled", "cancelled"),
+    let (moved, to, verb) = match steer {
+        Steer::Pause => (haul.pause_jobs(selector).await?, "paused", "paused"),
+        Steer::Resume => (haul.resume_jobs(selector).await?, "running", "resumed"),
+        Steer::Cancel => (haul.cancel_jobs(selector).await?, "cancelled", "cancelled"),
     };
-    let moved = registry.set_job_state(selector, from, to).await?;
     if args.json {
         json::line(
             "jobs",
@@ -133,10 +128,10 @@ pub async fn steer(haul: &Haul, args: JobArgs, steer: Steer) -> Result<(), haul:
     }
     if moved == 0 {
         let what = match args.job {
-            Some(id) => match registry.job(id).await? {
-                Some(job) => format!("job {id} is {}, so it cannot be {verb}", shown_state(&job)),
-                None => format!("there is no job {id}: `haul queue` lists them"),
-            },
+            Some(id) => {
+                let job = haul.job(id).await?;
+                format!("job {id} is {}, so it cannot be {verb}", job.shown_state())
+            }
             None => format!("no job could be {verb}"),
         };
         return Err(haul::library::LibraryError::NoJob(what).into());
@@ -145,4 +140,43 @@ pub async fn steer(haul: &Haul, args: JobArgs, steer: Steer) -> Result<(), haul:
         eprintln!("{moved} job(s) {verb}; a running download follows within a second.");
     }
     Ok(())
+}
+
+pub async fn retry(haul: &Haul, args: RetryArgs) -> Result<(), haul::Error> {
+    let job = haul.retry_job(args.job).await?;
+    if args.json {
+        json::line("job", &job);
+    } else {
+        eprintln!(
+            "Job {} is queued again (priority {}).{}",
+            job.id,
+            job.priority,
+            no_service_note(haul)
+        );
+    }
+    Ok(())
+}
+
+pub async fn priority(haul: &Haul, args: PriorityArgs) -> Result<(), haul::Error> {
+    let job = haul.set_job_priority(args.job, args.priority).await?;
+    if args.json {
+        json::line("job", &job);
+    } else {
+        eprintln!(
+            "Job {} has priority {} ({}).",
+            job.id,
+            job.priority,
+            job.shown_state()
+        );
+    }
+    Ok(())
+}
+
+/// A sentence for when queued work has no service to run it, else nothing.
+pub fn no_service_note(haul: &Haul) -> &'static str {
+    if service_running(haul) {
+        " The running Haul service starts it when its turn comes."
+    } else {
+        " No Haul service is running, so it waits: start `haul daemon` (or the desktop app) to run the queue."
+    }
 }

@@ -188,7 +188,15 @@ fn filter(level: &str, silenced: &[&str]) -> EnvFilter {
         }
         _ => level.to_string(),
     };
+    let from_env = std::env::var("RUST_LOG").is_ok_and(|v| !v.trim().is_empty());
     let mut filter = EnvFilter::builder().parse_lossy(directives);
+    // The service's scheduler says "job added" at info for every trigger it arms: noise.
+    if !from_env
+        && matches!(level, "info" | "debug")
+        && let Ok(directive) = "tokio_cron_scheduler=warn".parse()
+    {
+        filter = filter.add_directive(directive);
+    }
     for target in silenced {
         if let Ok(directive) = format!("{target}=off").parse() {
             filter = filter.add_directive(directive);
