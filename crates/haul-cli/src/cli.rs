@@ -110,6 +110,12 @@ pub enum Command {
     /// Print the end of Haul's log (the app's and CLI's, or the service's) and, with -f, follow it.
     #[command(after_help = LOGS_HELP)]
     Logs(LogsArgs),
+    /// Print the completion script for bash, zsh, fish or PowerShell, or --install it for your shell.
+    #[command(after_help = COMPLETION_HELP)]
+    Completion(CompletionArgs),
+    /// The library's repository names, one a line, for the completion scripts.
+    #[command(name = "__complete-repos", hide = true)]
+    CompleteRepos,
     /// Panic on purpose, to check that the crash report reaches the log.
     #[command(name = "__panic", hide = true)]
     Panic,
@@ -140,6 +146,7 @@ impl Command {
             Command::Schedule(_) | Command::Limits(_) | Command::Daemon(_) => None,
             Command::Doctor(a) => a.cache.cache_dir.clone(),
             Command::Logs(_) | Command::Panic => None,
+            Command::Completion(_) | Command::CompleteRepos => None,
         }
     }
 }
@@ -569,6 +576,51 @@ pub struct DoctorArgs {
     pub json: bool,
     #[command(flatten)]
     pub cache: CacheArg,
+}
+
+const COMPLETION_HELP: &str = "\
+Completes subcommands, options and their values; in bash, zsh and fish also the repository names of
+your library after show, remove, verify, outdated and update.
+
+--install writes the script where your shell ($SHELL, or the shell named) looks for completions and
+prints the path; running it again replaces the same file:
+  bash        ~/.local/share/bash-completion/completions/haul (needs the bash-completion package)
+  zsh         ~/.zfunc/_haul (add `fpath+=(~/.zfunc)` before compinit in .zshrc)
+  fish        ~/.config/fish/completions/haul.fish
+  powershell  ~/.config/powershell/haul-completion.ps1, loaded from your profile
+
+Examples:
+  haul completion --install
+  source <(haul completion bash)             # this bash session only
+  haul completion fish > ~/.config/fish/completions/haul.fish";
+
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// The shell; with --install, the one in $SHELL when not given.
+    #[arg(value_enum, required_unless_present = "install")]
+    pub shell: Option<CompletionShell>,
+    /// Write the script to your shell's completion folder instead of printing it.
+    #[arg(long)]
+    pub install: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+impl CompletionShell {
+    pub fn name(self) -> &'static str {
+        match self {
+            CompletionShell::Bash => "bash",
+            CompletionShell::Zsh => "zsh",
+            CompletionShell::Fish => "fish",
+            CompletionShell::Powershell => "PowerShell",
+        }
+    }
 }
 
 const LOGS_HELP: &str = "\

@@ -29,7 +29,7 @@ fn dirs() -> Option<haul::paths::HaulDirs> {
 fn init_logging(cli: &Cli) -> Option<logging::LogGuard> {
     let (prefix, louder) = match cli.command {
         Command::Daemon(_) => (Some(logging::DAEMON_LOG), 1),
-        Command::Logs(_) => (None, 0),
+        Command::Logs(_) | Command::Completion(_) | Command::CompleteRepos => (None, 0),
         _ => (Some(logging::APP_LOG), 0),
     };
     let verbosity = if cli.quiet {
@@ -106,6 +106,19 @@ async fn run(cli: Cli) -> Result<u8, haul::Error> {
         let dir = dirs().ok_or(haul::config::ConfigError::NoHome)?.logs();
         // Only a closed stdout ends it early, and that is how `haul logs | head` is meant to end.
         let _ = commands::logs::run(&dir, args).await;
+        return Ok(0);
+    }
+    if let Command::Completion(args) = &cli.command {
+        return match commands::completion::run(args) {
+            Ok(()) => Ok(0),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                Ok(2)
+            }
+        };
+    }
+    if let Command::CompleteRepos = &cli.command {
+        commands::completion_repos::run(dirs()).await;
         return Ok(0);
     }
     if let Command::Panic = &cli.command {
@@ -205,7 +218,12 @@ async fn run_command(cli: Cli) -> Result<(), haul::Error> {
             commands::schedules::limits(&build_library(config, None).await?, args).await
         }
         Command::Auth(args) => commands::auth::run(config, args).await,
-        Command::Config(_) | Command::Doctor(_) | Command::Logs(_) | Command::Panic => {
+        Command::Config(_)
+        | Command::Doctor(_)
+        | Command::Logs(_)
+        | Command::Panic
+        | Command::Completion(_)
+        | Command::CompleteRepos => {
             unreachable!("handled above")
         }
     }
@@ -230,7 +248,9 @@ fn wants_json(command: &Command) -> bool {
         Command::Queue(a) => a.json,
         Command::Daemon(_) => false,
         Command::Doctor(a) => a.json,
-        Command::Logs(_) | Command::Panic => false,
+        Command::Logs(_) | Command::Panic | Command::Completion(_) | Command::CompleteRepos => {
+            false
+        }
         Command::Outdated(a) => a.json,
         Command::Update(a) => a.json,
         Command::Schedule(a) => a.json(),

@@ -1,6 +1,8 @@
 //! One module per subcommand: parse arguments into a core request, call the facade, render.
 
 pub mod auth;
+pub mod completion;
+pub mod completion_repos;
 pub mod config;
 pub mod daemon;
 pub mod doctor;
