@@ -373,13 +373,17 @@ async fn a_damaged_database_is_an_error() {
     let report = e.doctor(Bus::Nowhere, &[]).await;
     report.says("database", "ok", &["passes the integrity check"], &[]);
 
-    // Garbage over every page but the first (the header stays, so SQLite opens it and then finds damage).
+    // The file's 100-byte header stays (so it is recognisably Haul's SQLite database), everything after
+    // it, and the write-ahead log, is damage.
     let db = e.database();
-    let len = std::fs::metadata(&db).unwrap().len() as usize;
-    assert!(len > 4096, "a database of several pages: {len}");
     let mut bytes = std::fs::read(&db).unwrap();
-    for (i, b) in bytes[4096..].iter_mut().enumerate() {
+    assert!(bytes.starts_with(b"SQLite format 3\0"));
+    bytes.resize(8 * 4096, 0);
+    for (i, b) in bytes[100..].iter_mut().enumerate() {
         *b = (i % 251) as u8 ^ 0x5a;
+    }
+    for side in ["haul.db-wal", "haul.db-shm"] {
+        let _ = std::fs::remove_file(db.with_file_name(side));
     }
     std::fs::write(&db, bytes).unwrap();
     let report = e.doctor(Bus::Nowhere, &[]).await;
