@@ -261,6 +261,7 @@ export class ScheduleEditor {
   private triggerEdited(): void {
     this.f.preset.value = presetFor(this.trigger());
     this.updateHint();
+    this.pending();
     this.debouncedPreview();
   }
 
@@ -288,9 +289,16 @@ export class ScheduleEditor {
     if (focus) input.focus();
   }
 
+  /** Until Rust has judged the trigger as it now reads, Save waits. */
+  private pending(): void {
+    this.valid = false;
+    this.f.save.disabled = true;
+  }
+
   /** Asks Rust what the trigger means; only the newest answer counts. */
   async preview(): Promise<void> {
     const seq = ++this.previewSeq;
+    this.pending();
     const trigger = this.trigger();
     if (!trigger.text) {
       this.showPreview({ words: "Type when it should run.", valid: false, upcoming: [] }, true);
