@@ -53,7 +53,7 @@ describe("schedule editor", () => {
     expect(textField.value).toMatch(/^\d{4}-\d\d-\d\d 02:00$/);
     // Each preset is previewed at once, without waiting for typing to stop.
     await vi.waitFor(() =>
-      expect(rust.callsOf("schedule_preview").at(-1)).toEqual({ trigger: { kind: "at", text: textField.value } }),
+      expect(rust.callsOf("schedule_preview").slice(-1)[0]).toEqual({ trigger: { kind: "at", text: textField.value } }),
     );
   });
 
@@ -99,7 +99,7 @@ describe("schedule editor", () => {
     const field = q<HTMLInputElement>("#sched-text");
     for (const partial of ["0", "0 3", "0 3 *", "0 3 * *", "0 3 * * *"]) type(field, partial);
     await vi.waitFor(() => expect(rust.callsOf("schedule_preview").length).toBe(before + 1));
-    expect(rust.callsOf("schedule_preview").at(-1)).toEqual({ trigger: { kind: "cron", text: "0 3 * * *" } });
+    expect(rust.callsOf("schedule_preview").slice(-1)[0]).toEqual({ trigger: { kind: "cron", text: "0 3 * * *" } });
   });
 
   it("Save sends every field as a ScheduleInput with id null for a new schedule", async () => {
