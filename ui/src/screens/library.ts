@@ -9,6 +9,11 @@ import { humanBytes, plural, relativeTime, repoLabel, shortCommit } from "../lib
 import { toast } from "../lib/toast";
 import { screenSection, type Screen } from "./screen";
 
+/** The label with break opportunities after each `/`, so long names wrap between their parts. */
+function breakable(label: string): Array<string | HTMLElement> {
+  return label.split("/").flatMap((part, i) => (i === 0 ? [part] : [h("wbr"), `/${part}`]));
+}
+
 function rowKey(m: ModelView): string {
   return `${m.repo_type}:${m.repo_id}@${m.revision}`;
 }
@@ -119,28 +124,32 @@ export class LibraryScreen implements Screen {
       h(
         "td",
         { class: "model-repo" },
-        h("span", { class: "repo-name", title: m.location }, repoLabel(m.repo_type, m.repo_id)),
+        h("span", { class: "repo-name", title: m.location }, ...breakable(repoLabel(m.repo_type, m.repo_id))),
         m.location_kind === "local_dir" ? h("span", { class: "tag", title: m.location }, "folder") : null,
         m.update_available
           ? h("span", { class: "badge badge-accent model-update", title: `New commit ${m.update_available}` }, "update available")
           : null,
       ),
-      h("td", {}, h("code", {}, m.revision)),
+      h("td", {}, h("code", { title: `commit ${m.commit}` }, m.revision)),
       h("td", { class: "col-commit" }, h("code", { title: m.commit }, shortCommit(m.commit))),
       h("td", { class: "num" }, humanBytes(m.size_bytes)),
       h("td", {}, h("span", { class: `model-state state state-${m.state}` }, m.state)),
       h("td", { title: m.updated_ms ? new Date(m.updated_ms).toLocaleString() : "" }, relativeTime(m.updated_ms)),
       h(
         "td",
-        { class: "row-actions" },
-        button("Open", { "data-action": "open", title: "Open the folder", disabled: busy }, () => void this.open(m)),
-        button("Verify", { "data-action": "verify", title: "Re-hash the files against the Hub", disabled: busy }, () =>
-          void this.runVerify(m),
+        { class: "actions-cell" },
+        h(
+          "div",
+          { class: "row-actions" },
+          button("Open", { "data-action": "open", title: "Open the folder", disabled: busy }, () => void this.open(m)),
+          button("Verify", { "data-action": "verify", title: "Re-hash the files against the Hub", disabled: busy }, () =>
+            void this.runVerify(m),
+          ),
+          m.update_available
+            ? button("Update", { "data-action": "update", class: "primary", disabled: busy }, () => void this.update(m))
+            : null,
+          button("Remove", { "data-action": "remove", class: "danger-quiet", disabled: busy }, () => void this.remove(m)),
         ),
-        m.update_available
-          ? button("Update", { "data-action": "update", class: "primary", disabled: busy }, () => void this.update(m))
-          : null,
-        button("Remove", { "data-action": "remove", class: "danger-quiet", disabled: busy }, () => void this.remove(m)),
       ),
     );
     const out = [tr];

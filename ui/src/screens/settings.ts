@@ -18,8 +18,8 @@ const FIELDS: Field[] = [
   { name: "cache_dir", label: "Cache folder", kind: "text", hint: "Where repositories go: the Hugging Face cache other tools read." },
   { name: "endpoint", label: "Hub endpoint", kind: "text", placeholder: "https://huggingface.co", hint: "A mirror works too." },
   { name: "max_concurrent_files", label: "Files at once", kind: "number" },
-  { name: "connections_per_file", label: "Connections per file", kind: "number", hint: "Large files come over several connections." },
-  { name: "bandwidth_limit", label: "Bandwidth limit", kind: "text", placeholder: "20M or unlimited", hint: "Outside the rules by time of day." },
+  { name: "connections_per_file", label: "Connections per file", kind: "number", hint: "Large files are split." },
+  { name: "bandwidth_limit", label: "Bandwidth limit", kind: "text", placeholder: "20M or unlimited", hint: "Outside the time-of-day rules." },
 ];
 
 const NOTIFY: Field[] = [
@@ -87,7 +87,14 @@ export class SettingsScreen implements Screen {
     this.form = h(
       "form",
       { id: "settings-form", novalidate: true },
-      h("fieldset", {}, h("legend", {}, "Downloads"), ...FIELDS.map(control)),
+      h(
+        "fieldset",
+        {},
+        h("legend", {}, "Downloads"),
+        ...FIELDS.slice(0, 2).map(control),
+        // The three numbers side by side: short values, and the form stays within one screen.
+        h("div", { class: "settings-row" }, ...FIELDS.slice(2).map(control)),
+      ),
       h("fieldset", {}, h("legend", {}, "Notify me when"), ...NOTIFY.map(control)),
       h("fieldset", {}, h("legend", {}, "Desktop"), ...DESKTOP.map(control)),
       h("div", { class: "actions" }, this.saveButton, this.error),
