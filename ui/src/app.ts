@@ -75,8 +75,9 @@ export class App {
         h("main", { class: "content", id: "content" }, ...this.screens.map((s) => s.element)),
         this.statusBar.element,
       ),
-      this.sheet.modal.overlay,
+      // Later is on top: a link that arrives while the editor is open shows its sheet above it.
       this.schedules.editor.modal.overlay,
+      this.sheet.modal.overlay,
       this.confirm.modal.overlay,
       h("div", { class: "drop-hint", "aria-hidden": "true" }, h("p", {}, "Drop to add this repository")),
       createToast(),
@@ -134,8 +135,7 @@ export class App {
     const listeners = await Promise.allSettled([
       onEvent("open-add", (reference) => {
         // Links and the tray only ever open the sheet: nothing downloads without the user's word.
-        if (typeof reference === "string") void this.addBar.open(reference);
-        else this.addBar.input.focus();
+        void this.addBar.open(typeof reference === "string" ? reference : "", true);
       }),
       onEvent("jobs-changed", () => this.downloads.changed()),
       onEvent("library-changed", () => this.library.changed()),

@@ -34,11 +34,17 @@ export class AddBar {
   }
 
   /** Plans `reference` and opens the sheet, or says in the field why it cannot be added. */
-  async open(reference: string): Promise<void> {
+  async open(reference: string, quietWhenEmpty = false): Promise<void> {
     const text = reference.trim();
     this.input.value = text;
-    if (!text) {
+    if (!text && !quietWhenEmpty) {
       this.setError("Type a repository, for example openai-community/gpt2, or paste its Hub link.");
+      this.input.focus();
+      return;
+    }
+    if (!text) {
+      // The tray's "Add…" carries nothing: it only brings the field forward.
+      this.setError(null);
       this.input.focus();
       return;
     }

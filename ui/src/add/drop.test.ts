@@ -99,4 +99,35 @@ describe("adding without the field", () => {
     expect(rust.callsOf("plan_download")).toEqual([{ input: "haul://add/TheOrg/Model-GGUF" }]);
     expect(rust.callsOf("start_download")).toHaveLength(0);
   });
+
+  it("Ctrl+V with the focus on a button routes the paste through the off-screen catcher", async () => {
+    const rust = new FakeRust({ plan_download: () => ggufPlan });
+    app = await startApp(rust);
+    const nav = q<HTMLButtonElement>('button[data-nav="library"]');
+    nav.focus();
+    nav.dispatchEvent(new KeyboardEvent("keydown", { key: "v", ctrlKey: true, bubbles: true }));
+    const catcher = q<HTMLTextAreaElement>(".paste-catcher");
+    expect(document.activeElement).toBe(catcher);
+    fire(catcher, "paste", "clipboardData", { "text/plain": "TheOrg/Model-GGUF" });
+    await vi.waitFor(() => expect(isShown(q("#plan-sheet"))).toBe(true));
+    expect(rust.callsOf("plan_download")).toEqual([{ input: "TheOrg/Model-GGUF" }]);
+  });
+
+  it("an empty open-add (the tray's Add…) focuses the field without an error", async () => {
+    const rust = new FakeRust();
+    app = await startApp(rust);
+    await emit("open-add", "");
+    await vi.waitFor(() => expect(document.activeElement).toBe(q("#add-input")));
+    expect(isShown(q("#add-error"))).toBe(false);
+    expect(rust.callsOf("plan_download")).toHaveLength(0);
+  });
+
+  it("Escape closes the sheet", async () => {
+    const rust = new FakeRust({ plan_download: () => ggufPlan });
+    app = await startApp(rust);
+    await app.addBar.open("TheOrg/Model-GGUF");
+    expect(isShown(q("#plan-sheet"))).toBe(true);
+    q("#plan-filter").dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    expect(isShown(q("#plan-sheet"))).toBe(false);
+  });
 });

@@ -38,6 +38,31 @@ export function wireDropAndPaste(doc: Document, onReference: (reference: string)
   const body = doc.body;
   let depth = 0;
 
+  // WebKit fires `paste` only where text could go. Ctrl/Cmd+V aimed at the page moves the focus to
+  // this off-screen field for the one keystroke, so the paste lands somewhere and comes back to us.
+  const catcher = doc.createElement("textarea");
+  catcher.className = "paste-catcher";
+  catcher.tabIndex = -1;
+  catcher.setAttribute("aria-hidden", "true");
+  body.appendChild(catcher);
+  let returnFocus: HTMLElement | null = null;
+  const release = () => {
+    catcher.value = "";
+    if (doc.activeElement === catcher) {
+      if (returnFocus?.isConnected) returnFocus.focus();
+      else catcher.blur();
+    }
+    returnFocus = null;
+  };
+  const keyDown = (ev: KeyboardEvent) => {
+    if (!(ev.ctrlKey || ev.metaKey) || ev.altKey || ev.key.toLowerCase() !== "v") return;
+    if (isTextTarget(ev.target) || anyModalOpen(doc)) return;
+    returnFocus = doc.activeElement instanceof HTMLElement && doc.activeElement !== body ? doc.activeElement : null;
+    catcher.focus();
+    // If no paste follows (empty clipboard), give the focus back anyway.
+    setTimeout(release, 300);
+  };
+
   const dragOver = (ev: DragEvent) => {
     // Without preventDefault the webview refuses the drop.
     ev.preventDefault();
@@ -61,8 +86,10 @@ export function wireDropAndPaste(doc: Document, onReference: (reference: string)
     if (reference) onReference(reference);
   };
   const paste = (ev: ClipboardEvent) => {
+    const caught = ev.target === catcher;
     // Pasting into a field is just typing; only a paste aimed at the page itself adds a repository.
-    if (isTextTarget(ev.target) || isTextTarget(doc.activeElement)) return;
+    if (!caught && (isTextTarget(ev.target) || isTextTarget(doc.activeElement))) return;
+    if (caught) release();
     if (anyModalOpen(doc)) return;
     const reference = referenceFromData(ev.clipboardData);
     if (!reference) return;
@@ -75,7 +102,10 @@ export function wireDropAndPaste(doc: Document, onReference: (reference: string)
   doc.addEventListener("dragleave", dragLeave);
   doc.addEventListener("drop", drop);
   doc.addEventListener("paste", paste);
+  doc.addEventListener("keydown", keyDown);
   return () => {
+    doc.removeEventListener("keydown", keyDown);
+    catcher.remove();
     doc.removeEventListener("dragover", dragOver);
     doc.removeEventListener("dragenter", dragEnter);
     doc.removeEventListener("dragleave", dragLeave);

@@ -30,6 +30,7 @@ export class PlanSheet {
 
   constructor(hooks: PlanSheetHooks) {
     this.hooks = hooks;
+    this.modal.onDismiss = () => this.close();
     this.list = h("ul", { class: "plan-files", "aria-label": "Files" });
     this.filter = h("input", {
       id: "plan-filter",
