@@ -18,6 +18,11 @@ as_root() {
 # The keyring and notification backends talk D-Bus in pure Rust (zbus): no libdbus-1-dev is needed to build.
 APT_PACKAGES=(build-essential pkg-config curl ca-certificates python3 python3-venv python3-pip util-linux git
   dbus dbus-x11 gnome-keyring libsecret-tools dunst xvfb)
+# The desktop app (Tauri v2 on WebKitGTK, a tray icon through libayatana-appindicator), and its end-to-end
+# tests: WebKitWebDriver, xauth, xdotool and python3-xlib to find and close the window under Xvfb, python3-gi
+# for the stand-in tray host.
+APP_PACKAGES=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev file
+  webkit2gtk-driver xauth xdotool python3-gi python3-xlib)
 
 ensure_apt_packages() {
   local missing=()
@@ -53,18 +58,56 @@ ensure_rust() {
   fi
 }
 
-# A virtualenv with the real huggingface_hub, for the interop tests.
+# A virtualenv with the real huggingface_hub (interop tests) and Selenium (end-to-end tests).
 ensure_venv() {
   local stamp="$VENV/.requirements.sha256"
   local want
-  want="$(sha256sum "$ROOT/tests/interop/requirements.txt" | cut -d' ' -f1)"
+  want="$(cat "$ROOT/tests/interop/requirements.txt" "$ROOT/tests/e2e/requirements.txt" | sha256sum | cut -d' ' -f1)"
   if [ ! -x "$VENV/bin/python" ]; then
     say "creating the Python virtualenv in .venv"
     python3 -m venv "$VENV"
   fi
   if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
     say "installing Python test requirements"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/tests/interop/requirements.txt"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
+      -r "$ROOT/tests/interop/requirements.txt" -r "$ROOT/tests/e2e/requirements.txt"
     echo "$want" > "$stamp"
+  fi
+}
+
+# Node 20 or newer (Vite 7 needs it): Debian's own nodejs is older, so only say what to do.
+ensure_node() {
+  local major
+  major="$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/')"
+  if [ -z "$major" ] || [ "$major" -lt 20 ] || ! command -v npm >/dev/null 2>&1; then
+    echo "Node.js 20 or newer with npm is needed for the desktop app's front-end (https://nodejs.org)." >&2
+    exit 1
+  fi
+}
+
+# The front-end's packages, installed again only when package-lock.json changes. `npm install`, not
+# `npm ci`: the lockfile leaves out other platforms' optional packages, which `npm ci` refuses.
+ensure_npm_packages() {
+  local stamp="$ROOT/node_modules/.package-lock.sha256"
+  local want
+  want="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
+    say "installing the front-end's npm packages"
+    (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
+}
+
+# The page the app embeds (ui/dist): the app's Rust build needs it to exist.
+build_ui() {
+  say "building the front-end (ui/dist)"
+  (cd "$ROOT" && npm run --silent build)
+}
+
+# WebDriver for the real webview: tauri-driver from crates.io.
+ensure_tauri_driver() {
+  if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+    say "installing tauri-driver"
+    cargo install tauri-driver --locked --version 2.1.0
   fi
 }

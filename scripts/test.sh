@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh Debian/Ubuntu machine: installs what is missing, then
-# format and lint checks, the core's no-UI dependency rule, the Rust tests (unit and integration,
-# against the loopback fakehub; the keyring round trip against a throwaway GNOME Keyring; desktop
-# notifications against a real notification daemon), and the interop tests with the real huggingface_hub.
+# format and lint checks, the core's no-UI dependency rule, the front-end's unit tests, the Rust tests
+# (unit and integration, against the loopback fakehub; the keyring round trip against a throwaway GNOME
+# Keyring; desktop notifications against a real notification daemon; the app's generated TypeScript types
+# checked current), the interop tests with the real huggingface_hub, and the desktop app end to end through
+# its real webview in a headless desktop session.
 # Safe to run again: each step skips what is already in place.
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-ensure_apt_packages
+ensure_apt_packages "${APP_PACKAGES[@]}"
 ensure_rust
+ensure_node
 ensure_venv
+ensure_npm_packages
+ensure_tauri_driver
+
+# The app embeds ui/dist, so the front-end is built before any Rust is compiled.
+build_ui
+say "front-end unit tests"
+npm test --silent
 
 say "formatting"
 cargo fmt --all -- --check
@@ -44,3 +54,8 @@ cargo test --workspace --doc --locked
 say "interop tests with the real huggingface_hub"
 FAKEHUB_BIN="$ROOT/target/debug/fakehub" HAUL_BIN="$ROOT/target/debug/haul" \
   "$VENV/bin/python" -m pytest -q tests/interop
+
+say "the desktop app end to end (real webview, keyring, notification daemon, tray host)"
+HAUL_DESKTOP_BIN="$ROOT/target/debug/haul-desktop" HAUL_BIN="$ROOT/target/debug/haul" \
+  FAKEHUB_BIN="$ROOT/target/debug/fakehub" \
+  tests/e2e/session.sh "$VENV/bin/python" -m pytest -q tests/e2e

@@ -103,6 +103,10 @@ class Hub:
         """Replaces the fault state (missing fields mean "no fault")."""
         return self._call("POST", "/_fakehub/faults", faults)
 
+    def body_bytes_sent(self) -> int:
+        """File-body bytes both listeners have sent so far."""
+        return self._call("GET", "/_fakehub/stats")["body_bytes_sent"]
+
     def expire_cdn(self) -> None:
         self._call("POST", "/_fakehub/expire-cdn")
 
@@ -123,28 +127,34 @@ def _binary() -> Path:
     return path
 
 
+def start_hub(manifest: dict | None, args: list[str] | tuple, workdir: Path) -> Hub:
+    """Starts one fakehub process serving `manifest` (or the demo set when None); `workdir` holds the
+    manifest file. The caller stops it."""
+    cmd = [str(_binary())]
+    if manifest is None:
+        cmd.append("--demo")
+    else:
+        path = workdir / "hub.json"
+        path.write_text(json.dumps(manifest))
+        cmd += ["--manifest", str(path)]
+    cmd += list(args)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ready, _, _ = select.select([proc.stdout], [], [], 30)
+    line = proc.stdout.readline() if ready else ""
+    if not line:
+        proc.kill()
+        _, err = proc.communicate()
+        pytest.fail(f"fakehub did not start: {err}")
+    where = json.loads(line)
+    return Hub(process=proc, url=where["hub"], cdn_url=where["cdn"], manifest=manifest)
+
+
 @pytest.fixture
 def fakehub(tmp_path_factory):
     started: list[Hub] = []
 
     def start(manifest: dict | None = None, args: list[str] | tuple = ()) -> Hub:
-        cmd = [str(_binary())]
-        if manifest is None:
-            cmd.append("--demo")
-        else:
-            path = tmp_path_factory.mktemp("manifest") / "hub.json"
-            path.write_text(json.dumps(manifest))
-            cmd += ["--manifest", str(path)]
-        cmd += list(args)
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        ready, _, _ = select.select([proc.stdout], [], [], 30)
-        line = proc.stdout.readline() if ready else ""
-        if not line:
-            proc.kill()
-            _, err = proc.communicate()
-            pytest.fail(f"fakehub did not start: {err}")
-        where = json.loads(line)
-        hub = Hub(process=proc, url=where["hub"], cdn_url=where["cdn"], manifest=manifest)
+        hub = start_hub(manifest, args, tmp_path_factory.mktemp("manifest"))
         started.append(hub)
         return hub
 

@@ -76,6 +76,9 @@ export const api = {
   accountLogout: () => invoke<AccountView>("account_logout"),
 
   logRecent: () => invoke<LogEntry[]>("log_recent"),
+
+  /** `hf://` / `haul://` links the app was launched with, handed over once. */
+  pendingLinks: () => invoke<string[]>("pending_links"),
 };
 
 export type Api = typeof api;

@@ -148,6 +148,13 @@ export class App {
       toast(`Live progress is unavailable: ${errorMessage(err)}`, "error");
     }
     this.statusPoller.start();
+    try {
+      // A link the app was launched with opens the sheet, as one from a second launch does.
+      const [first] = await api.pendingLinks();
+      if (first) void this.addBar.open(first, true);
+    } catch (err) {
+      toast(`Could not read the launch link: ${errorMessage(err)}`, "error");
+    }
   }
 
   stop(): void {

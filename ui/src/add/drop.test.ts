@@ -113,6 +113,18 @@ describe("adding without the field", () => {
     expect(rust.callsOf("plan_download")).toEqual([{ input: "TheOrg/Model-GGUF" }]);
   });
 
+  it("a link the app was launched with opens the sheet, and nothing downloads", async () => {
+    const rust = new FakeRust({
+      plan_download: () => ggufPlan,
+      start_download: () => 1,
+      pending_links: () => ["hf://TheOrg/Model-GGUF"],
+    });
+    app = await startApp(rust);
+    await vi.waitFor(() => expect(isShown(q("#plan-sheet"))).toBe(true));
+    expect(rust.callsOf("plan_download")).toEqual([{ input: "hf://TheOrg/Model-GGUF" }]);
+    expect(rust.callsOf("start_download")).toHaveLength(0);
+  });
+
   it("an empty open-add (the tray's Add…) focuses the field without an error", async () => {
     const rust = new FakeRust();
     app = await startApp(rust);

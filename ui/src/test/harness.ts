@@ -151,6 +151,7 @@ export function defaultHandlers(): Record<string, Handler> {
     settings_get: () => settings,
     account_status: () => anonymous,
     log_recent: () => [],
+    pending_links: () => [],
   };
 }
 
