@@ -41,6 +41,7 @@ generated = interop.generated
 MIB = 1 << 20
 
 MANIFEST = {
+    "users": {"alice": "hf_alice_e2e_token_0123456789"},
     "repos": [
         {
             "id": "org/tiny-gguf",

@@ -31,7 +31,11 @@ for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X${DISPLAY#:}" ] && break; sleep 0.
 
 # Started by hand, not by D-Bus activation: activation would leave the keyring locked and start dunst
 # without a display.
-echo -n e2e | gnome-keyring-daemon --foreground --unlock --components=secrets >"$E2E_RUN_DIR/keyring.log" 2>&1 &
+# Its own data folder: a fresh login keyring, unlocked with the password given here, whatever keyrings
+# this machine's user already has.
+mkdir -p "$E2E_RUN_DIR/keyring-data"
+echo -n e2e | XDG_DATA_HOME="$E2E_RUN_DIR/keyring-data" \
+  gnome-keyring-daemon --foreground --unlock --components=secrets >"$E2E_RUN_DIR/keyring.log" 2>&1 &
 pids+=($!)
 dbus-monitor "interface='org.freedesktop.Notifications'" >"$E2E_RUN_DIR/notifications.log" 2>&1 &
 pids+=($!)

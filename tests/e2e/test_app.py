@@ -206,6 +206,28 @@ def test_a_deep_link_from_a_second_launch_opens_the_sheet_in_the_first(app):
     app.css("#plan-cancel").click()
 
 
+def test_a_token_saved_in_settings_goes_to_the_keyring_and_is_never_shown_again(app):
+    token = "hf_alice_e2e_token_0123456789"
+    app.nav("settings")
+    app.type_into("#token-input", token)
+    app.css("#token-save").click()
+    wait_for(
+        lambda: "alice" in app.css("#account-user").text,
+        30,
+        f"the account to show alice (the page says: {app.css('#account-error').get_attribute('textContent')!r})",
+    )
+    assert app.css("#token-input").get_attribute("value") == "", "the field is cleared after saving"
+    assert token not in app.driver.page_source, "the page never shows the token again"
+    status = app.haul("auth", "status", "--json")
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout.strip().splitlines()[-1])["source"] == "keyring"
+    assert token not in status.stdout
+    stored = subprocess.run(
+        ["secret-tool", "search", "--all", "service", "haul"], env=app.env, capture_output=True, text=True
+    )
+    assert token in stored.stdout + stored.stderr, "the secret is in the Secret Service"
+
+
 def test_settings_and_log_screens(app):
     app.nav("settings")
     field = app.css('#settings-form [name="connections_per_file"]')
