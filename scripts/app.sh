@@ -19,7 +19,7 @@ cargo build --locked -p haul-desktop -p fakehub >&2
 if [ "${1:-}" = "--demo" ]; then
   shift
   scratch="$(mktemp -d)"
-  "$ROOT/target/debug/fakehub" --demo > "$scratch/hub.json" &
+  "$BUILD/fakehub" --demo > "$scratch/hub.json" &
   hub_pid=$!
   trap 'kill $hub_pid 2>/dev/null || true' EXIT
   for _ in $(seq 50); do [ -s "$scratch/hub.json" ] && break; sleep 0.1; done
@@ -31,4 +31,4 @@ if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   echo "No display: the app needs a desktop session (or run it under xvfb-run)." >&2
   exit 1
 fi
-"$ROOT/target/debug/haul-desktop" "$@"
+"$BUILD/haul-desktop" "$@"

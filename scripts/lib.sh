@@ -5,6 +5,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
+# Where cargo puts debug builds (CARGO_TARGET_DIR moves it).
+BUILD="${CARGO_TARGET_DIR:-$ROOT/target}/debug"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -52,10 +52,10 @@ fi
 cargo test --workspace --doc --locked
 
 say "interop tests with the real huggingface_hub"
-FAKEHUB_BIN="$ROOT/target/debug/fakehub" HAUL_BIN="$ROOT/target/debug/haul" \
+FAKEHUB_BIN="$BUILD/fakehub" HAUL_BIN="$BUILD/haul" \
   "$VENV/bin/python" -m pytest -q tests/interop
 
 say "the desktop app end to end (real webview, keyring, notification daemon, tray host)"
-HAUL_DESKTOP_BIN="$ROOT/target/debug/haul-desktop" HAUL_BIN="$ROOT/target/debug/haul" \
-  FAKEHUB_BIN="$ROOT/target/debug/fakehub" \
+HAUL_DESKTOP_BIN="$BUILD/haul-desktop" HAUL_BIN="$BUILD/haul" \
+  FAKEHUB_BIN="$BUILD/fakehub" \
   tests/e2e/session.sh "$VENV/bin/python" -m pytest -q tests/e2e
