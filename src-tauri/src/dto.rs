@@ -144,6 +144,8 @@ pub struct JobView {
     pub bytes_done: f64,
     pub bytes_total: f64,
     pub error: Option<String>,
+    /// Why a `waiting` job waits: `outside window Mon–Fri 01:00–06:00`.
+    pub waiting: Option<String>,
     /// `cli`, `app`, `schedule`.
     pub requested_by: String,
     pub priority: f64,

@@ -4,7 +4,6 @@
 //! is closed; a second launch focuses the first and hands it any `hf://` / `haul://` link.
 
 mod commands;
-mod compat;
 mod dto;
 mod error;
 mod links;

@@ -58,7 +58,7 @@ pub async fn plan_download(state: State<'_, AppState>, input: String) -> Command
 /// Plans the request again (the sheet may be minutes old) and hands it to the queue.
 pub async fn launch(haul: &std::sync::Arc<Haul>, request: DownloadRequest) -> CommandResult<i64> {
     let plan = haul.plan(&request).await?;
-    crate::compat::enqueue(haul, &plan, 0).await
+    Ok(haul.enqueue(&plan, 0).await?)
 }
 
 #[tauri::command]
@@ -79,19 +79,8 @@ pub async fn start_download(
     Ok(job as f64)
 }
 
-/// Whether the process that ran a job is still alive (a killed download leaves its row `running`).
-fn alive(pid: Option<i64>) -> bool {
-    pid.and_then(|p| i32::try_from(p).ok()).is_some_and(|p| {
-        std::path::Path::new(&format!("/proc/{p}")).exists() || !cfg!(target_os = "linux")
-    })
-}
-
 fn job_view(job: JobRecord) -> JobView {
-    let state = if matches!(job.state.as_str(), "running" | "paused") && !alive(job.pid) {
-        "interrupted".to_string()
-    } else {
-        job.state.clone()
-    };
+    let state = job.shown_state().to_string();
     JobView {
         id: job.id as f64,
         repo_type: job.repo_type,
@@ -101,6 +90,7 @@ fn job_view(job: JobRecord) -> JobView {
         bytes_done: job.bytes_done.max(0) as f64,
         bytes_total: job.bytes_total.max(0) as f64,
         error: job.error,
+        waiting: job.waiting,
         requested_by: job.requested_by,
         priority: job.priority as f64,
         location: job.location,
@@ -110,11 +100,7 @@ fn job_view(job: JobRecord) -> JobView {
 
 #[tauri::command]
 pub async fn jobs_list(state: State<'_, AppState>) -> CommandResult<Vec<JobView>> {
-    let haul = state.haul();
-    let registry = haul
-        .registry()
-        .ok_or_else(|| CommandError::internal("the database is not open"))?;
-    let jobs = registry.jobs(200).await?;
+    let jobs = state.haul().jobs(200).await?;
     Ok(jobs.into_iter().map(job_view).collect())
 }
 
@@ -132,36 +118,32 @@ pub async fn job_steer(
 
 /// Pause, resume or cancel one job or all; the tray's "Pause all" calls this too.
 pub async fn steer(haul: &Haul, id: Option<i64>, action: &str) -> CommandResult<u32> {
-    let registry = haul
-        .registry()
-        .ok_or_else(|| CommandError::internal("the database is not open"))?;
-    let (from, to): (&[&str], &str) = match action {
-        "pause" => (&["running", "queued"], "paused"),
-        "resume" => (&["paused"], "running"),
-        "cancel" => (&["running", "queued", "paused"], "cancelled"),
-        other => return Err(CommandError::input(format!("unknown action '{other}'"))),
-    };
     let selector = match id {
         Some(id) => JobSelector::One(id),
         None => JobSelector::All,
     };
-    let moved = registry.set_job_state(selector, from, to).await?;
+    let moved = match action {
+        "pause" => haul.pause_jobs(selector).await?,
+        "resume" => haul.resume_jobs(selector).await?,
+        "cancel" => haul.cancel_jobs(selector).await?,
+        other => return Err(CommandError::input(format!("unknown action '{other}'"))),
+    };
     if moved == 0
         && let Some(id) = id
     {
-        let now = registry.job(id).await?.map(|j| j.state);
-        return Err(CommandError::input(match now {
-            Some(s) => format!("job {id} is {s}: it cannot be {to}"),
-            None => format!("there is no job {id}"),
-        }));
+        let job = haul.job(id).await?;
+        return Err(CommandError::input(format!(
+            "job {id} is {}: it cannot be {action}d",
+            job.shown_state()
+        )));
     }
-    tracing::info!("{moved} job(s) {to}");
+    tracing::info!("{action}: {moved} job(s)");
     Ok(moved as u32)
 }
 
 #[tauri::command]
 pub async fn job_retry(state: State<'_, AppState>, app: AppHandle, id: f64) -> CommandResult<f64> {
-    let job = crate::compat::retry_job(&state.haul(), id as i64).await?;
+    let job = state.haul().retry_job(id as i64).await?.id;
     let _ = app.emit("jobs-changed", ());
     Ok(job as f64)
 }

@@ -91,6 +91,10 @@ export type JobView = { id: number, repo_type: string, repo_id: string, revision
  */
 state: string, bytes_done: number, bytes_total: number, error: string | null, 
 /**
+ * Why a `waiting` job waits: `outside window Mon–Fri 01:00–06:00`.
+ */
+waiting: string | null, 
+/**
  * `cli`, `app`, `schedule`.
  */
 requested_by: string, priority: number, location: string, updated_ms: number, };

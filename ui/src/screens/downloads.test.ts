@@ -118,6 +118,16 @@ describe("download queue", () => {
     await vi.waitFor(() => expect(text("#toast")).toBe("Retrying as job 13."));
   });
 
+  it("a job held outside its schedule's window says what it waits for", async () => {
+    const rust = new FakeRust({
+      jobs_list: () => [job({ id: 21, state: "waiting", waiting: "outside window Mon–Fri 01:00–06:00" })],
+    });
+    app = await startApp(rust);
+    await openQueue(rust);
+    expect(text('.job[data-job-id="21"] .job-state')).toBe("waiting");
+    expect(text('.job[data-job-id="21"] .job-error')).toBe("outside window Mon–Fri 01:00–06:00");
+  });
+
   it("Pause, Resume, Cancel steer one job; Pause all and Resume all steer every job", async () => {
     const rust = new FakeRust({
       jobs_list: () => [job({ id: 7, state: "running" }), job({ id: 8, state: "paused" })],

@@ -133,8 +133,10 @@ class JobRow {
     const filesText = progress ? `${progress.files_done}/${progress.files_total} files · ` : "";
     this.meta.textContent = `${filesText}${job.requested_by === "schedule" ? "scheduled · " : ""}${relativeTime(job.updated_ms, now)}`;
 
-    this.error.hidden = !job.error;
-    this.error.textContent = job.error ? job.error : "";
+    // A failed job says why; a waiting one says what it waits for (its schedule's window).
+    const why = job.error ?? (job.state === "waiting" ? job.waiting : null);
+    this.error.hidden = !why;
+    this.error.textContent = why ?? "";
 
     const actions = actionsFor(job.state);
     const key = actions.join(",");

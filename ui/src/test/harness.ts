@@ -73,6 +73,7 @@ export function job(over: Partial<JobView> = {}): JobView {
     bytes_done: 100,
     bytes_total: 1000,
     error: null,
+    waiting: null,
     requested_by: "app",
     priority: 0,
     location: "/cache/hub/models--org--model",
