@@ -353,6 +353,39 @@ async fn verify_lists_missing_and_extra_files() {
 }
 
 #[tokio::test]
+async fn verify_checks_a_partial_download_for_the_files_that_were_asked_for() {
+    let e = env(FakeHub::builder().repo(model())).await;
+    e.ok(&["download", "org/m", "--include", "*.json", "-q"], &[])
+        .await;
+    let snapshot = e.repo_dir().join("snapshots").join(e.commit(1));
+    assert!(
+        !snapshot.join("weights.bin").exists(),
+        "only the config came"
+    );
+
+    let out = e.run(&["verify", "org/m", "--json"], &[]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "files never asked for are not missing: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(first_json_line(&out)[0]["missing"], serde_json::json!([]));
+
+    std::fs::remove_file(snapshot.join("config.json")).unwrap();
+    let out = e.run(&["verify", "org/m", "--json"], &[]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "a chosen file that went is missing"
+    );
+    assert_eq!(
+        first_json_line(&out)[0]["missing"],
+        serde_json::json!(["config.json"])
+    );
+}
+
+#[tokio::test]
 async fn scan_rebuilds_the_library_from_the_cache() {
     let e = env(FakeHub::builder().repo(model())).await;
     e.downloaded().await;

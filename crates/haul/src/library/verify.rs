@@ -116,6 +116,32 @@ impl Haul {
         Ok(reports)
     }
 
+    /// The paths the registry recorded for this revision in the configured cache (what was asked
+    /// for), when it recorded any.
+    async fn recorded_paths(
+        &self,
+        inventory: &RepoInventory,
+        revision: &RevisionInventory,
+    ) -> Result<Option<std::collections::BTreeSet<String>>, Error> {
+        let Some(registry) = &self.registry else {
+            return Ok(None);
+        };
+        let location = self.cache_root().to_string_lossy().into_owned();
+        for record in registry
+            .find_models(inventory.repo_type.as_str(), &inventory.repo_id)
+            .await?
+        {
+            if record.location != location {
+                continue;
+            }
+            let files = registry.files(record.id, Some(&revision.commit)).await?;
+            if !files.is_empty() {
+                return Ok(Some(files.into_iter().map(|f| f.path).collect()));
+            }
+        }
+        Ok(None)
+    }
+
     /// The hashes a revision's files should have, and where they came from.
     async fn expected_files(
         &self,
@@ -129,8 +155,12 @@ impl Haul {
             };
             match hub.list_files(target, &revision.commit, None).await {
                 Ok(entries) => {
+                    // A download of some files (include/exclude, a pick in the app) is checked for
+                    // those files: the others were never asked for, so they are not "missing".
+                    let chosen = self.recorded_paths(inventory, revision).await?;
                     let expected = entries
                         .iter()
+                        .filter(|e| chosen.as_ref().is_none_or(|c| c.contains(&e.path)))
                         .map(|e| {
                             (
                                 e.path.clone(),
