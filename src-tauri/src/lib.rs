@@ -33,25 +33,36 @@ fn pending_links(links: tauri::State<'_, PendingLinks>) -> Vec<String> {
     std::mem::take(&mut *lock(&links.0))
 }
 
-fn init_logging(logbook: LogBook) {
-    use tracing_subscriber::layer::SubscriberExt;
-    use tracing_subscriber::util::SubscriberInitExt;
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::registry()
-        .with(filter)
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_target(false)
-                .with_writer(std::io::stderr),
-        )
-        .with(logbook)
-        .try_init();
+/// The rolling log file shared with the CLI (`haul.YYYY-MM-DD.log` in Haul's state dir, secrets
+/// redacted, panics reported), stderr, and the log view's book of recent events.
+fn init_logging(logbook: LogBook) -> Option<haul::logging::LogGuard> {
+    use haul::logging::{APP_LOG, LogFile, LogOptions};
+    let dirs = haul::paths::HaulDirs::from_vars(&|k: &str| {
+        std::env::var(k).ok().filter(|v| !v.is_empty())
+    });
+    let mut options = LogOptions {
+        file: dirs.map(|d| LogFile::new(d.logs(), APP_LOG)),
+        verbosity: 1,
+        to_stderr: true,
+        ..LogOptions::default()
+    };
+    let book = || -> Vec<Box<dyn tracing_subscriber::Layer<tracing_subscriber::Registry> + Send + Sync>> {
+        vec![Box::new(logbook.clone())]
+    };
+    match haul::logging::init_with(&options, book()) {
+        Ok(guard) => Some(guard),
+        Err(haul::logging::LogError::File { dir, reason }) => {
+            eprintln!("warning: no log file in {}: {reason}", dir.display());
+            options.file = None;
+            haul::logging::init_with(&options, book()).ok()
+        }
+        Err(_) => None,
+    }
 }
 
 pub fn run() {
     let logbook = LogBook::default();
-    init_logging(logbook.clone());
+    let _log_guard = init_logging(logbook.clone());
     let args: Vec<String> = std::env::args().collect();
     let start_hidden = args.iter().any(|a| a == "--hidden");
     let launch_links = links::links_in(&args);

@@ -98,7 +98,14 @@ pub enum LogError {
 /// Sets up logging for the whole process (once) and the panic hook. When the file cannot be opened,
 /// the error says so and nothing is set up: call again without a file to keep stderr.
 pub fn init(options: &LogOptions) -> Result<LogGuard, LogError> {
-    let mut layers: Vec<Box<dyn Layer<Registry> + Send + Sync>> = Vec::new();
+    init_with(options, Vec::new())
+}
+
+/// [`init`], with more layers beside the file and stderr ones (the desktop app's log view).
+pub fn init_with(
+    options: &LogOptions,
+    mut layers: Vec<Box<dyn Layer<Registry> + Send + Sync>>,
+) -> Result<LogGuard, LogError> {
     if let Some(file) = &options.file {
         let appender = appender(file)?;
         let level = level_name(options.verbosity.max(1));
