@@ -137,7 +137,10 @@ export class App {
         // Links and the tray only ever open the sheet: nothing downloads without the user's word.
         void this.addBar.open(typeof reference === "string" ? reference : "", true);
       }),
-      onEvent("jobs-changed", () => this.downloads.changed()),
+      onEvent("jobs-changed", () => {
+        this.downloads.changed();
+        void this.refreshStatus();
+      }),
       onEvent("library-changed", () => this.library.changed()),
       onEvent("status-changed", () => void this.refreshStatus()),
     ]);

@@ -169,7 +169,13 @@ async fn pause_stops_the_traffic_and_resume_finishes() {
         "the resume continued where it stopped: {after_resume} bytes fetched after resuming, {} were missing",
         SIZE - landed
     );
-    assert_eq!(jobs(home.path(), &hub).await[0]["state"], "done");
+    let done = &jobs(home.path(), &hub).await[0];
+    assert_eq!(done["state"], "done");
+    assert_eq!(
+        done["bytes_done"].as_u64(),
+        Some(SIZE),
+        "a done job shows every byte"
+    );
 }
 
 #[tokio::test]

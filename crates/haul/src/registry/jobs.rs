@@ -250,12 +250,16 @@ impl Registry {
         state: &str,
         error: Option<&str>,
     ) -> Result<(), RegistryError> {
+        // A finished job has every byte, however few progress reports a quick download made.
         sqlx::query(
-            "UPDATE jobs SET state = ?, error = ?, waiting = NULL, updated_at = ? WHERE id = ?",
+            "UPDATE jobs SET state = ?, error = ?, waiting = NULL, updated_at = ?,
+                 bytes_done = CASE WHEN ? = 'done' THEN bytes_total ELSE bytes_done END
+             WHERE id = ?",
         )
         .bind(state)
         .bind(error)
         .bind(now_ms())
+        .bind(state)
         .bind(id)
         .execute(self.pool())
         .await?;
