@@ -15,7 +15,11 @@ const PERIOD: Duration = Duration::from_millis(150);
 
 /// What to send on one tick: nothing while hidden, nothing while idle after the one empty batch that
 /// clears the page's bars, else the jobs' snapshots.
-fn batch_for(visible: bool, jobs: Vec<JobProgressView>, was_idle: &mut bool) -> Option<ProgressBatch> {
+fn batch_for(
+    visible: bool,
+    jobs: Vec<JobProgressView>,
+    was_idle: &mut bool,
+) -> Option<ProgressBatch> {
     if !visible {
         return None;
     }
@@ -60,7 +64,9 @@ pub fn watch_progress(app: AppHandle, on_batch: Channel<ProgressBatch>) {
             // The downloads run in the service's facade (a settings change builds a new one for
             // new work; the service keeps the one it started with).
             let jobs = if visible {
-                state.runner().live_progress()
+                state
+                    .runner()
+                    .live_progress()
                     .iter()
                     .map(|(id, snapshot)| job_view(*id, snapshot))
                     .collect()
@@ -98,13 +104,32 @@ mod tests {
     #[test]
     fn batches_flow_while_shown_and_busy_then_one_empty_batch_then_silence() {
         let mut was_idle = true;
-        assert!(batch_for(true, Vec::new(), &mut was_idle).is_none(), "idle: nothing");
-        assert_eq!(batch_for(true, one(), &mut was_idle).map(|b| b.jobs.len()), Some(1));
-        assert_eq!(batch_for(true, one(), &mut was_idle).map(|b| b.jobs.len()), Some(1));
-        assert!(batch_for(false, one(), &mut was_idle).is_none(), "hidden: nothing");
+        assert!(
+            batch_for(true, Vec::new(), &mut was_idle).is_none(),
+            "idle: nothing"
+        );
+        assert_eq!(
+            batch_for(true, one(), &mut was_idle).map(|b| b.jobs.len()),
+            Some(1)
+        );
+        assert_eq!(
+            batch_for(true, one(), &mut was_idle).map(|b| b.jobs.len()),
+            Some(1)
+        );
+        assert!(
+            batch_for(false, one(), &mut was_idle).is_none(),
+            "hidden: nothing"
+        );
         let cleared = batch_for(true, Vec::new(), &mut was_idle);
-        assert_eq!(cleared.map(|b| b.jobs.len()), Some(0), "one empty batch clears the bars");
-        assert!(batch_for(true, Vec::new(), &mut was_idle).is_none(), "then silence");
+        assert_eq!(
+            cleared.map(|b| b.jobs.len()),
+            Some(0),
+            "one empty batch clears the bars"
+        );
+        assert!(
+            batch_for(true, Vec::new(), &mut was_idle).is_none(),
+            "then silence"
+        );
     }
 
     #[test]
