@@ -55,6 +55,9 @@ say "interop tests with the real huggingface_hub"
 FAKEHUB_BIN="$BUILD/fakehub" HAUL_BIN="$BUILD/haul" \
   "$VENV/bin/python" -m pytest -q tests/interop
 
+say "every command of the user guide, as written"
+HAUL_BIN="$BUILD/haul" FAKEHUB_BIN="$BUILD/fakehub" docs/guide/check-commands.sh
+
 say "the desktop app end to end (real webview, keyring, notification daemon, tray host)"
 HAUL_DESKTOP_BIN="$BUILD/haul-desktop" HAUL_BIN="$BUILD/haul" \
   FAKEHUB_BIN="$BUILD/fakehub" \

@@ -14,42 +14,60 @@ Exit codes:
   3  repository, revision or file not found; unknown schedule or bandwidth rule
   4  authentication: gated repository, unapproved account, invalid token
   5  network or server failure (after retries)
-  6  integrity: a file did not match its hash, the Hub listed an unsafe file name, or verify found damage
-  7  disk: full, too small, or not writable
+  6  integrity: a file failed its hash, the Hub listed an unsafe file name, or verify found damage
+  7  disk: full, not enough free space, or not writable
   8  offline (HF_HUB_OFFLINE) and the files are not in the cache
   9  Haul's database cannot be opened or used (move it aside; `haul scan` rebuilds it)
  10  the download was cancelled (`haul cancel`)
  11  busy: another Haul service already runs for this data dir, or the schedule is running elsewhere
 
-Environment: HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, HF_TOKEN, HF_TOKEN_PATH and HF_HUB_OFFLINE mean what
-they mean to the Python huggingface_hub client; downloads land in the same cache it reads.
-The token comes from --token, else HF_TOKEN, else the OS keyring (`haul auth login`), else the
-HF token file (HF_TOKEN_PATH, default $HF_HOME/token).";
+Environment: HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, HF_TOKEN, HF_TOKEN_PATH and HF_HUB_OFFLINE mean \
+what they mean to the Python huggingface_hub client; downloads land in the same cache it reads. \
+HAUL_HOME puts Haul's own settings, database and logs in one folder; HAUL_PROXY sets a proxy.
+The token comes from --token, else HF_TOKEN, else the OS keyring (`haul auth login`), else the HF \
+token file (HF_TOKEN_PATH, default $HF_HOME/token).";
 
 /// Download Hugging Face Hub repositories into the Hugging Face cache, every byte verified.
 #[derive(Debug, Parser)]
-#[command(name = "haul", version, about, after_help = EXIT_CODES)]
+#[command(name = "haul", version, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 
     /// Hub endpoint to use instead of HF_ENDPOINT (default https://huggingface.co).
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", help_heading = GLOBAL)]
     pub endpoint: Option<String>,
 
     /// More log output: -v info, -vv debug, -vvv trace (on stderr; the log file gets at least info).
     /// RUST_LOG, e.g. RUST_LOG=haul=debug, replaces these levels.
-    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        action = clap::ArgAction::Count,
+        conflicts_with = "quiet",
+        help_heading = GLOBAL
+    )]
     pub verbose: u8,
 
     /// Only errors on stderr; `download` prints only the final path.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = GLOBAL)]
     pub quiet: bool,
 
     /// Log lines as text or as one JSON object per line (stderr and the log file).
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = LogFormat::Text,
+        value_name = "FORMAT",
+        help_heading = GLOBAL
+    )]
     pub log_format: LogFormat,
 }
+
+/// The heading of the options every command takes.
+const GLOBAL: &str = "Global options";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -75,6 +93,7 @@ pub enum Command {
     /// Remove a repository (or one revision) from the cache; blobs another kept revision uses stay.
     Remove(RemoveArgs),
     /// Re-hash every file against the Hub's hashes (offline: the hashes already known); --repair fixes bad files.
+    #[command(after_help = VERIFY_HELP)]
     Verify(VerifyArgs),
     /// Import repositories already in the HF cache (downloaded by other tools) into the library.
     Scan(ScanArgs),
@@ -92,14 +111,17 @@ pub enum Command {
     Retry(RetryArgs),
     /// Change a job's priority: higher runs first among queued jobs.
     Priority(PriorityArgs),
-    /// Which downloaded repos have a newer commit on their branch.
+    /// List the repositories whose branch or tag now points at a newer commit on the Hub.
+    #[command(after_help = UPDATES_HELP)]
     Outdated(OutdatedArgs),
-    /// Bring outdated repos to their branch's new commit, fetching only what changed.
+    /// Bring outdated repositories to their branch's new commit, fetching only what changed.
+    #[command(after_help = UPDATES_HELP)]
     Update(UpdateArgs),
     /// Download at set times or keep a repository in sync: add, list, show, edit, pause, resume, remove, run-now.
     #[command(after_help = schedule::SCHEDULE_HELP)]
     Schedule(schedule::ScheduleArgs),
-    /// Run the background service: schedules, windows and bandwidth rules (one per data dir; see docs/daemon.md).
+    /// Run the background service: schedules, queued downloads, windows and bandwidth rules.
+    #[command(after_help = DAEMON_HELP)]
     Daemon(DaemonArgs),
     /// Bandwidth by time of day: rules like 'Mon-Fri 08:00-19:00 5M'; add, list (the default), remove.
     #[command(after_help = schedule::LIMITS_HELP)]
@@ -119,6 +141,9 @@ pub enum Command {
     /// Panic on purpose, to check that the crash report reaches the log.
     #[command(name = "__panic", hide = true)]
     Panic,
+    /// Print the command-line reference as Markdown (docs/cli-reference.md), from these definitions.
+    #[command(name = "__reference", hide = true)]
+    Reference,
 }
 
 impl Command {
@@ -145,7 +170,7 @@ impl Command {
             // A schedule's --cache-dir is where it downloads, kept with the schedule.
             Command::Schedule(_) | Command::Limits(_) | Command::Daemon(_) => None,
             Command::Doctor(a) => a.cache.cache_dir.clone(),
-            Command::Logs(_) | Command::Panic => None,
+            Command::Logs(_) | Command::Panic | Command::Reference => None,
             Command::Completion(_) | Command::CompleteRepos => None,
         }
     }
@@ -162,8 +187,40 @@ Examples:
   haul download org/big-model --notify      # a desktop notification when it ends
   haul download org/big-model --queue --priority 5   # the running service fetches it
 
-Bandwidth: --limit-rate wins; without it the bandwidth-by-time rules (`haul limits`) apply, and
-without a rule in force, the `bandwidth_limit` setting.";
+Bandwidth: --limit-rate wins; without it the bandwidth-by-time rules (`haul limits`) apply, and \
+without a rule in force, the `bandwidth_limit` setting.
+Exit codes: 2 bad reference or pattern, 3 not found, 4 gated or token refused, 5 network, 6 hash \
+mismatch, 7 disk full or too small, 8 offline and not cached, 10 cancelled (see `haul --help`).";
+
+const VERIFY_HELP: &str = "\
+Lists files that are corrupt (their hash differs), missing, or extra. Exit code 0 when everything \
+matches, 6 when anything is found (after --repair: when anything is still wrong), 8 for --repair \
+under HF_HUB_OFFLINE.
+
+Examples:
+  haul verify org/model
+  haul verify org/model@v1.0 --repair
+  haul verify --all --json";
+
+const UPDATES_HELP: &str = "\
+Repositories downloaded at a commit are never outdated. Both commands ask the Hub, so they stop \
+with exit code 8 under HF_HUB_OFFLINE. `update` keeps the selection of the first download: a repo \
+fetched with --include '*.json' gets its JSON files updated, not the rest.
+
+Examples:
+  haul outdated
+  haul update org/model
+  haul update --all";
+
+const DAEMON_HELP: &str = "\
+One service runs per data dir (the desktop app runs one too): a second one stops with exit code 11 \
+and names the process that holds the lock. Logs go to stderr and to daemon.YYYY-MM-DD.log in \
+Haul's state dir (`haul logs --daemon`). SIGTERM or Ctrl-C stops it cleanly: large files keep their \
+checkpoints and queued jobs go back to the queue.
+
+Examples:
+  haul daemon
+  haul daemon --install-user-unit && systemctl --user enable --now haul";
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum RepoTypeArg {
@@ -196,7 +253,7 @@ pub struct DownloadArgs {
     #[arg(long, value_enum, default_value = "model")]
     pub repo_type: RepoTypeArg,
 
-    /// HF cache root to use instead of HF_HUB_CACHE.
+    /// HF cache root to use instead of HF_HUB_CACHE (or the `cache_dir` setting).
     #[arg(long, value_name = "DIR", conflicts_with = "local_dir")]
     pub cache_dir: Option<PathBuf>,
 
@@ -213,7 +270,7 @@ pub struct DownloadArgs {
     #[arg(long, value_name = "TOKEN", hide_env_values = true)]
     pub token: Option<String>,
 
-    /// Files downloaded at once [default: 8, or HAUL_MAX_WORKERS].
+    /// Files downloaded at once [default: 8, or the `max_concurrent_files` setting].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub max_workers: Option<u16>,
 
@@ -257,8 +314,9 @@ pub struct DownloadArgs {
 }
 
 const AUTH_HELP: &str = "\
-The token is looked for in this order: --token, HF_TOKEN, the OS keyring (one entry per endpoint,
-service 'haul'), the HF token file (HF_TOKEN_PATH, default $HF_HOME/token). It is never printed.
+The token is looked for in this order: --token, HF_TOKEN, the OS keyring (one entry per endpoint, \
+service 'haul'), the HF token file (HF_TOKEN_PATH, default $HF_HOME/token). It is never printed. \
+A token the Hub refuses is never stored (exit code 4).
 
 Examples:
   haul auth login                         # paste the token at a hidden prompt
@@ -325,10 +383,13 @@ pub struct TokenArgs {
 }
 
 const CONFIG_HELP: &str = "\
-Settings live in config.toml in the XDG config dir (~/.config/haul), or in $HAUL_HOME. Each comes from
-the first of: a flag, the environment, the file, the default. Keys: cache_dir, endpoint,
-max_concurrent_files, connections_per_file, max_jobs, bandwidth_limit, proxy, notifications.finished,
-notifications.failed, notifications.update_available, notifications.schedule_error.
+Settings live in config.toml in the XDG config dir (~/.config/haul), or in $HAUL_HOME. Each comes \
+from the first of: a flag, the environment, the file, the default. An unknown key, a bad value or a \
+malformed file stops every command with exit code 2, naming the line; `haul config path` still \
+answers.
+Keys: cache_dir, endpoint, max_concurrent_files, connections_per_file, max_jobs, bandwidth_limit, \
+proxy, notifications.finished, notifications.failed, notifications.update_available, \
+notifications.schedule_error.
 
 Examples:
   haul config list
@@ -347,15 +408,23 @@ pub struct ConfigArgs {
 #[derive(Debug, Subcommand)]
 pub enum ConfigAction {
     /// Print the value KEY has for Haul now (after the environment and flags).
-    Get { key: String },
+    Get {
+        /// A setting's key, e.g. cache_dir or notifications.finished.
+        key: String,
+    },
     /// Check VALUE and write KEY = VALUE to the settings file (comments and layout are kept).
     Set {
+        /// A setting's key, e.g. bandwidth_limit.
         key: String,
+        /// The new value, e.g. 20M.
         #[arg(allow_hyphen_values = true)]
         value: String,
     },
     /// Remove KEY from the settings file, so the environment or the default applies.
-    Unset { key: String },
+    Unset {
+        /// A setting's key.
+        key: String,
+    },
     /// Every setting: its value, and where it comes from (default, file, env VAR, flag).
     List {
         /// One JSON object per line: `setting` lines, then a `file` line.
@@ -392,8 +461,10 @@ pub struct ListArgs {
 pub struct ShowArgs {
     /// org/name, datasets/org/name, or a Hub URL.
     pub repo: String,
+    /// Repository type when the reference has no datasets/ or spaces/ prefix.
     #[arg(long, value_enum, default_value = "model")]
     pub repo_type: RepoTypeArg,
+    /// One JSON object on stdout.
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
@@ -407,14 +478,16 @@ pub struct RemoveArgs {
     /// Only this revision (a branch, tag, refs/pr/N or commit) instead of the whole repository.
     #[arg(long, short = 'r')]
     pub revision: Option<String>,
+    /// Repository type when the reference has no datasets/ or spaces/ prefix.
     #[arg(long, value_enum, default_value = "model")]
     pub repo_type: RepoTypeArg,
     /// Show what would be removed and how much space it frees; remove nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Do not ask for confirmation.
+    /// Do not ask for confirmation (needed when stdin is not a terminal).
     #[arg(short = 'y', long)]
     pub yes: bool,
+    /// One JSON object on stdout: what is (or would be) removed and the space freed.
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
@@ -432,8 +505,10 @@ pub struct VerifyArgs {
     /// Fetch again only the files found corrupt or missing.
     #[arg(long)]
     pub repair: bool,
+    /// Repository type when the reference has no datasets/ or spaces/ prefix.
     #[arg(long, value_enum, default_value = "model")]
     pub repo_type: RepoTypeArg,
+    /// One JSON array on stdout: a report per revision.
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
@@ -442,6 +517,7 @@ pub struct VerifyArgs {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
+    /// One JSON object on stdout: what was found and imported.
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
@@ -456,6 +532,7 @@ pub struct PruneArgs {
     /// Do not ask for confirmation.
     #[arg(short = 'y', long)]
     pub yes: bool,
+    /// One JSON object on stdout: the items and the bytes (to be) freed.
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
@@ -490,7 +567,7 @@ pub struct QueueArgs {
     #[arg(long)]
     pub json: bool,
     /// How many finished jobs to show besides the active ones.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, value_name = "N", default_value_t = 10)]
     pub recent: u16,
 }
 
@@ -502,6 +579,7 @@ pub struct JobArgs {
     /// Every job it applies to.
     #[arg(long)]
     pub all: bool,
+    /// One JSON object on stdout.
     #[arg(long)]
     pub json: bool,
 }
@@ -510,6 +588,7 @@ pub struct JobArgs {
 pub struct RetryArgs {
     /// The job's number, as `haul queue` shows it.
     pub job: i64,
+    /// One JSON object on stdout: the job.
     #[arg(long)]
     pub json: bool,
 }
@@ -521,6 +600,7 @@ pub struct PriorityArgs {
     /// The new priority: higher runs first.
     #[arg(allow_negative_numbers = true)]
     pub priority: i64,
+    /// One JSON object on stdout: the job.
     #[arg(long)]
     pub json: bool,
 }
@@ -529,8 +609,10 @@ pub struct PriorityArgs {
 pub struct OutdatedArgs {
     /// Only this repo.
     pub repo: Option<String>,
+    /// Repository type when the reference has no datasets/ or spaces/ prefix.
     #[arg(long, value_enum, default_value = "model")]
     pub repo_type: RepoTypeArg,
+    /// One JSON array on stdout.
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
@@ -545,8 +627,10 @@ pub struct UpdateArgs {
     /// Every outdated repo in the library.
     #[arg(long)]
     pub all: bool,
+    /// Repository type when the reference has no datasets/ or spaces/ prefix.
     #[arg(long, value_enum, default_value = "model")]
     pub repo_type: RepoTypeArg,
+    /// One JSON object per updated repository on stdout.
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
@@ -554,11 +638,11 @@ pub struct UpdateArgs {
 }
 
 const DOCTOR_HELP: &str = "\
-Each check prints OK, WARNING or ERROR, and for anything not OK one line saying how to fix it.
-Checks: versions, endpoint (reachable, answers like a Hub), token (valid, and whose), keyring,
-cache_dir (writable), free_space, partial_files (left by interrupted downloads), database (SQLite
-integrity check), notifications and tray (owners on the D-Bus session bus).
-Only the configured endpoint is contacted.
+Each check prints OK, WARNING or ERROR, and for anything not OK one line saying how to fix it. \
+Checks: versions, endpoint (reachable, answers like a Hub), token (valid, and whose), keyring, \
+cache_dir (writable), free_space, partial_files (left by interrupted downloads), database (SQLite \
+integrity check), notifications and tray (owners on the D-Bus session bus). Only the configured \
+endpoint is contacted, and nothing is changed.
 
 Exit codes (doctor's own): 0 every check is OK, 1 some warnings, 2 at least one error.
 
@@ -579,11 +663,11 @@ pub struct DoctorArgs {
 }
 
 const COMPLETION_HELP: &str = "\
-Completes subcommands, options and their values; in bash, zsh and fish also the repository names of
-your library after show, remove, verify, outdated and update.
+Completes subcommands, options and their values; in bash, zsh and fish also the repository names \
+of your library after show, remove, verify, outdated and update.
 
---install writes the script where your shell ($SHELL, or the shell named) looks for completions and
-prints the path; running it again replaces the same file:
+--install writes the script where your shell ($SHELL, or the shell named) looks for completions \
+and prints the path; running it again replaces the same file:
   bash        ~/.local/share/bash-completion/completions/haul (needs the bash-completion package)
   zsh         ~/.zfunc/_haul (add `fpath+=(~/.zfunc)` before compinit in .zshrc)
   fish        ~/.config/fish/completions/haul.fish
@@ -624,9 +708,10 @@ impl CompletionShell {
 }
 
 const LOGS_HELP: &str = "\
-Logs are daily files in Haul's state dir (~/.local/state/haul, or $HAUL_HOME/state): haul.YYYY-MM-DD.log
-for the desktop app and CLI commands, daemon.YYYY-MM-DD.log for `haul daemon`; 14 days are kept.
-Tokens, Authorization values and token= parameters are masked (***) before a line is written.
+Logs are daily files in Haul's state dir (~/.local/state/haul, or $HAUL_HOME/state): \
+haul.YYYY-MM-DD.log for the desktop app and CLI commands, daemon.YYYY-MM-DD.log for `haul daemon`; \
+14 days are kept. Tokens, Authorization values and token= parameters are masked (***) before a \
+line is written.
 
 Examples:
   haul logs                 # the last 50 lines of the app's log

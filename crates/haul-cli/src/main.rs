@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod output;
+mod reference;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -29,7 +30,9 @@ fn dirs() -> Option<haul::paths::HaulDirs> {
 fn init_logging(cli: &Cli) -> Option<logging::LogGuard> {
     let (prefix, louder) = match cli.command {
         Command::Daemon(_) => (Some(logging::DAEMON_LOG), 1),
-        Command::Logs(_) | Command::Completion(_) | Command::CompleteRepos => (None, 0),
+        Command::Logs(_) | Command::Completion(_) | Command::CompleteRepos | Command::Reference => {
+            (None, 0)
+        }
         _ => (Some(logging::APP_LOG), 0),
     };
     let verbosity = if cli.quiet {
@@ -119,6 +122,10 @@ async fn run(cli: Cli) -> Result<u8, haul::Error> {
     }
     if let Command::CompleteRepos = &cli.command {
         commands::completion_repos::run(dirs()).await;
+        return Ok(0);
+    }
+    if let Command::Reference = &cli.command {
+        print!("{}", reference::markdown());
         return Ok(0);
     }
     if let Command::Panic = &cli.command {
@@ -222,6 +229,7 @@ async fn run_command(cli: Cli) -> Result<(), haul::Error> {
         | Command::Doctor(_)
         | Command::Logs(_)
         | Command::Panic
+        | Command::Reference
         | Command::Completion(_)
         | Command::CompleteRepos => {
             unreachable!("handled above")
@@ -248,9 +256,11 @@ fn wants_json(command: &Command) -> bool {
         Command::Queue(a) => a.json,
         Command::Daemon(_) => false,
         Command::Doctor(a) => a.json,
-        Command::Logs(_) | Command::Panic | Command::Completion(_) | Command::CompleteRepos => {
-            false
-        }
+        Command::Logs(_)
+        | Command::Panic
+        | Command::Reference
+        | Command::Completion(_)
+        | Command::CompleteRepos => false,
         Command::Outdated(a) => a.json,
         Command::Update(a) => a.json,
         Command::Schedule(a) => a.json(),

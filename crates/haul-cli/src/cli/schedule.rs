@@ -20,8 +20,9 @@ Windows: --window 'Mon-Fri 01:00-06:00' (repeatable; also 'Sat,Sun 00:00-24:00',
 Daylight saving: a fixed time the clock skips (02:30 on the spring-forward night) runs once,
   at the end of the gap (03:00); one the clock repeats runs once, the first time; hourly and
   finer patterns run every real hour, neither skipping nor doubling.
-Runs need a running service (the desktop app or `haul daemon`); `run-now --here` runs one
-in this terminal.
+Runs need a running service (the desktop app or `haul daemon`); `run-now --here` runs one in \
+this terminal, and stops with exit code 11 while the schedule runs elsewhere. An unknown schedule \
+number is exit code 3.
 
 Examples:
   haul schedule add org/model --cron '0 2 * * *' --sync --keep 2 --window 'Mon-Fri 01:00-06:00'
@@ -32,11 +33,11 @@ Examples:
   haul schedule run-now 1 --here";
 
 pub const LIMITS_HELP: &str = "\
-A rule is days, a local time range and a rate: 'Mon-Fri 08:00-19:00 5M',
-'daily 22:00-06:00 unlimited', 'Sat,Sun 00:00-24:00 20MiB'. Where a rule holds, it limits
-every download of the desktop app or `haul daemon` (running ones too); where several hold, the
-lowest wins; where none holds, the bandwidth_limit setting applies. Rates as in
-bandwidth_limit: K/M/G are powers of 1000, Ki/Mi/Gi of 1024.
+A rule is days, a local time range and a rate: 'Mon-Fri 08:00-19:00 5M', \
+'daily 22:00-06:00 unlimited', 'Sat,Sun 00:00-24:00 20MiB'. Where a rule holds, it limits every \
+download of the desktop app, `haul daemon` and `haul download` without --limit-rate (running ones \
+too); where several hold, the lowest wins; where none holds, the bandwidth_limit setting applies. \
+Rates as in bandwidth_limit: K/M/G are powers of 1000, Ki/Mi/Gi of 1024.
 
 Examples:
   haul limits add Mon-Fri 08:00-19:00 5M
@@ -146,6 +147,7 @@ pub struct ScheduleAddArgs {
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
 
+    /// Repository type when the reference has no datasets/ or spaces/ prefix.
     #[arg(long, value_enum, default_value = "model")]
     pub repo_type: RepoTypeArg,
 
@@ -181,7 +183,7 @@ pub struct ScheduleIdArgs {
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("when").multiple(false).args(["cron", "at", "every"])))]
 pub struct ScheduleEditArgs {
-    /// The schedule's number.
+    /// The schedule's number, as `haul schedule list` shows it.
     pub id: i64,
 
     /// New trigger: a cron expression.
@@ -259,7 +261,7 @@ pub struct ScheduleEditArgs {
 
 #[derive(Debug, Args)]
 pub struct RunNowArgs {
-    /// The schedule's number.
+    /// The schedule's number, as `haul schedule list` shows it.
     pub id: i64,
 
     /// Run it in this process now (even outside its windows), instead of asking the service.
@@ -315,7 +317,9 @@ pub enum LimitsCommand {
     },
     /// Remove a rule by its number.
     Remove {
+        /// The rule's number, as `haul limits` shows it.
         id: i64,
+        /// One JSON object on stdout.
         #[arg(long)]
         json: bool,
     },
