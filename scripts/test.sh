@@ -58,7 +58,10 @@ FAKEHUB_BIN="$BUILD/fakehub" HAUL_BIN="$BUILD/haul" \
 say "every command of the user guide, as written"
 HAUL_BIN="$BUILD/haul" FAKEHUB_BIN="$BUILD/fakehub" docs/guide/check-commands.sh
 
-say "the desktop app end to end (real webview, keyring, notification daemon, tray host)"
-HAUL_DESKTOP_BIN="$BUILD/haul-desktop" HAUL_BIN="$BUILD/haul" \
-  FAKEHUB_BIN="$BUILD/fakehub" \
+say "the .deb package (from the debug build above)"
+HAUL_CLI_PREBUILT=1 npx --no-install tauri bundle --debug --bundles deb --no-binary-patching
+deb="$(ls -t "$BUILD"/bundle/deb/*.deb | head -n 1)"
+
+say "the desktop app end to end (real webview, keyring, notification daemon, tray host) and its package"
+HAUL_DESKTOP_BIN="$BUILD/haul-desktop" HAUL_BIN="$BUILD/haul" FAKEHUB_BIN="$BUILD/fakehub" HAUL_DEB="$deb" \
   tests/e2e/session.sh "$VENV/bin/python" -m pytest -q tests/e2e
