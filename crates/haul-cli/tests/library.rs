@@ -79,6 +79,7 @@ impl Env {
             .env("HAUL_HOME", self.home.path().join("haul"))
             .env("HF_ENDPOINT", self.hub.url())
             .env("HAUL_RETRY_DELAY_MS", "20")
+            .current_dir(self.home.path())
             .stdin(std::process::Stdio::null());
         for (k, v) in vars {
             command.env(k, v);
@@ -382,6 +383,36 @@ async fn verify_checks_a_partial_download_for_the_files_that_were_asked_for() {
     assert_eq!(
         first_json_line(&out)[0]["missing"],
         serde_json::json!(["config.json"])
+    );
+}
+
+#[tokio::test]
+async fn a_relative_cache_dir_is_recorded_absolute_and_list_narrows_to_it() {
+    let e = env(FakeHub::builder().repo(model())).await;
+    e.ok(&["download", "org/m", "-q"], &[]).await;
+    e.ok(&["download", "org/m", "--cache-dir", "other", "-q"], &[])
+        .await;
+    let other = e.home.path().join("other");
+    let all = e.json(&["list", "--json"], &[]).await;
+    assert_eq!(all.as_array().map(Vec::len), Some(2), "{all}");
+    assert!(
+        all.as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["location"] == Value::from(other.to_string_lossy().as_ref())),
+        "the relative folder is recorded as an absolute path: {all}"
+    );
+    let narrowed = e
+        .json(
+            &["list", "--json", "--cache-dir", &other.to_string_lossy()],
+            &[],
+        )
+        .await;
+    let rows = narrowed.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{narrowed}");
+    assert_eq!(
+        rows[0]["location"],
+        Value::from(other.to_string_lossy().as_ref())
     );
 }
 

@@ -37,9 +37,11 @@ pub async fn run(haul: &Haul, args: DownloadArgs) -> Result<(), haul::Error> {
     request.files = args.files;
     request.include = args.include;
     request.exclude = args.exclude;
+    // Recorded as absolute paths: the library must find them again from any folder.
+    let absolute = |dir: std::path::PathBuf| std::path::absolute(&dir).unwrap_or(dir);
     request.destination = match (args.local_dir, args.cache_dir) {
-        (Some(dir), _) => Destination::LocalDir(dir),
-        (None, Some(dir)) => Destination::CacheDir(dir),
+        (Some(dir), _) => Destination::LocalDir(absolute(dir)),
+        (None, Some(dir)) => Destination::CacheDir(absolute(dir)),
         (None, None) => Destination::DefaultCache,
     };
 
@@ -101,16 +103,20 @@ pub async fn run(haul: &Haul, args: DownloadArgs) -> Result<(), haul::Error> {
         Mode::Human { .. } => {
             if report.files_fetched == 0 {
                 eprintln!(
-                    "Already up to date: {} files ({}) are here; nothing was fetched.",
-                    report.files_total,
-                    human::bytes(report.bytes_total)
+                    "Already up to date: {} ({}) {} here; nothing was fetched.",
+                    human::count(report.files_total, "file"),
+                    human::bytes(report.bytes_total),
+                    if report.files_total == 1 { "is" } else { "are" }
                 );
             } else {
                 eprintln!(
-                    "Fetched and verified {} files, {}; {} were already here.",
-                    report.files_fetched,
+                    "Fetched and verified {}, {}; {} already here.",
+                    human::count(report.files_fetched, "file"),
                     progress::summary(report.bytes_fetched, report.elapsed_secs),
-                    report.files_already_present
+                    match report.files_already_present {
+                        1 => "1 was".to_string(),
+                        n => format!("{n} were"),
+                    }
                 );
             }
             println!("{}", report.path.display());
@@ -148,12 +154,12 @@ async fn queue(haul: &Haul, plan: &Plan, priority: i64, mode: Mode) -> Result<()
 fn plan_headline(plan: &Plan) -> String {
     let target = format!("{}{}", plan.repo_type.url_prefix(), plan.repo_id);
     format!(
-        "{target}@{} ({}): {} files, {}; to fetch: {} files, {}",
+        "{target}@{} ({}): {}, {}; to fetch: {}, {}",
         plan.revision,
         human::short_commit(&plan.commit),
-        plan.files.len(),
+        human::count(plan.files.len(), "file"),
         human::bytes(plan.total_bytes()),
-        plan.files_to_fetch(),
+        human::count(plan.files_to_fetch(), "file"),
         human::bytes(plan.bytes_to_fetch()),
     )
 }

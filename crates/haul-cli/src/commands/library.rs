@@ -21,7 +21,14 @@ pub async fn list(haul: &Haul, args: ListArgs) -> Result<(), haul::Error> {
             .repo_type
             .map(|t| haul::RepoType::from(t).as_str().to_string()),
         name_contains: args.name,
-        location: None,
+        // `--cache-dir` narrows the list to that cache (the configured one otherwise shows everything).
+        location: args.cache.cache_dir.as_ref().map(|_| {
+            let root = haul.cache_root();
+            std::path::absolute(root)
+                .unwrap_or_else(|_| root.to_path_buf())
+                .to_string_lossy()
+                .into_owned()
+        }),
     };
     let models = haul.list(&filter).await?;
     if args.json {

@@ -30,6 +30,15 @@ pub fn duration(secs: f64) -> String {
     }
 }
 
+/// `1 file`, `3 files`: a count with its noun, singular or plural.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 pub fn short_commit(commit: &str) -> &str {
     commit.get(..10).unwrap_or(commit)
 }
@@ -45,5 +54,8 @@ mod tests {
         assert_eq!(bytes(5 * 1024 * 1024 * 1024), "5.0 GiB");
         assert_eq!(duration(75.0), "1m15s");
         assert_eq!(duration(3.25), "3.2s");
+        assert_eq!(count(1, "file"), "1 file");
+        assert_eq!(count(0, "file"), "0 files");
+        assert_eq!(count(2, "file"), "2 files");
     }
 }
