@@ -399,7 +399,7 @@ async fn a_relative_cache_dir_is_recorded_absolute_and_list_narrows_to_it() {
         all.as_array()
             .unwrap()
             .iter()
-            .any(|m| m["location"] == Value::from(other.to_string_lossy().as_ref())),
+            .any(|m| m["location"].as_str() == Some(other.to_string_lossy().as_ref())),
         "the relative folder is recorded as an absolute path: {all}"
     );
     let narrowed = e
