@@ -78,6 +78,17 @@ impl Registry {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| open_error(e.to_string()))?;
         }
+        // Creating the file, switching it to WAL (which needs the database to itself, and does not
+        // wait for a busy one) and migrating happen under one lock, so that processes opening a new
+        // database at once take turns instead of one failing with "database is locked".
+        let mut lock_name = path
+            .file_name()
+            .map(|n| n.to_os_string())
+            .unwrap_or_default();
+        lock_name.push(".migrate.lock");
+        let _lock = crate::cache::FileLock::acquire(&path.with_file_name(lock_name))
+            .await
+            .map_err(|e| open_error(e.to_string()))?;
         let url = format!("sqlite://{}", path.display());
         let options = SqliteConnectOptions::from_str(&url)
             .map_err(|e| open_error(e.to_string()))?
@@ -97,15 +108,6 @@ impl Registry {
             pool,
             path: path.to_path_buf(),
         };
-        // Two processes opening a new database at once must not both run its migrations.
-        let mut lock_name = path
-            .file_name()
-            .map(|n| n.to_os_string())
-            .unwrap_or_default();
-        lock_name.push(".migrate.lock");
-        let _lock = crate::cache::FileLock::acquire(&path.with_file_name(lock_name))
-            .await
-            .map_err(|e| open_error(e.to_string()))?;
         registry.migrate().await?;
         Ok(registry)
     }
