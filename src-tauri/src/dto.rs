@@ -282,8 +282,8 @@ pub struct LogEntry {
 
 #[cfg(test)]
 mod bindings {
-    //! Writes ui/src/generated/types.ts, or with `--check` semantics (the default under CI) fails when
-    //! the committed file differs from what these types generate.
+    //! Fails when the committed ui/src/generated/types.ts differs from what these types generate;
+    //! with `HAUL_UPDATE_BINDINGS` set, rewrites it first.
 
     use super::*;
 

@@ -9,7 +9,6 @@ import os
 import re
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -100,4 +99,3 @@ def test_the_installed_app_starts_headless_in_the_tray(installed, tmp_path):
         except subprocess.TimeoutExpired:
             app.kill()
             app.wait()
-    time.sleep(0.2)

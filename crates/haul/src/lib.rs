@@ -22,6 +22,7 @@ pub mod schedule;
 pub mod service;
 pub mod settings;
 pub mod transfer;
+pub mod units;
 pub mod verify;
 
 pub use auth::{Token, TokenSource, resolve_token};

@@ -15,10 +15,7 @@ use crate::state::AppState;
 fn request_for(haul: &Haul, input: &str) -> CommandResult<DownloadRequest> {
     let reference = links::reference_of(input);
     let repo = haul.parse_ref(&reference, RepoType::Model)?;
-    if repo.file.is_some() || repo.folder.is_some() {
-        // A link to one file or folder still plans the whole repo; the sheet lets the user narrow it.
-        tracing::debug!("planning the whole repo for {input}");
-    }
+    // A link to one file or folder still plans the whole repo; the sheet lets the user narrow it.
     let mut request = DownloadRequest::new(haul::RepoRef {
         file: None,
         folder: None,

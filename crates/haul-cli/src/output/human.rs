@@ -1,20 +1,6 @@
 //! Numbers in words a person reads at a glance: sizes, speeds, durations.
 
-/// 1536 → "1.5 KiB".
-pub fn bytes(n: u64) -> String {
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
+pub use haul::units::bytes;
 
 pub fn duration(secs: f64) -> String {
     if secs < 60.0 {

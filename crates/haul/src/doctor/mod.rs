@@ -10,6 +10,7 @@ mod hub;
 mod keyring;
 mod storage;
 
+use crate::units::bytes;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -143,22 +144,6 @@ fn versions() -> Check {
             std::env::consts::ARCH
         ),
     )
-}
-
-/// 1536 → "1.5 KiB".
-fn bytes(n: u64) -> String {
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod batch;
 #[cfg(feature = "desktop-notifications")]
 mod desktop;
 
+pub(crate) use crate::units::bytes;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -297,22 +298,6 @@ impl Worker {
             }
             Err(e) => tracing::debug!("cannot show a desktop notification ({}): {e}", n.title),
         }
-    }
-}
-
-/// 1288490189 → "1.2 GiB".
-pub(crate) fn bytes(n: u64) -> String {
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
     }
 }
 
